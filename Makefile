@@ -1,0 +1,42 @@
+# Safeguard Board. `make run` serves a local copy with demonstration data; `make test` runs the
+# whole suite. Both make the virtual environment and install from the lock file first.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: install run test bench assets lint format
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+
+install: $(BIN)/uv
+	$(BIN)/uv sync --frozen --python $(BIN)/python
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_board
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python manage.py bench $(BENCH_ARGS)
+
+# Rebuild static/css/main.css from static/scss/ and copy GOV.UK Frontend's script (needs npm).
+assets:
+	npm ci --no-audit --no-fund
+	npm run build
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .

@@ -1,0 +1,1 @@
+"""Models of the Child Death Overview Panel app: they arrive with the issue that builds it."""

@@ -1,0 +1,307 @@
+"""The secretariat's admin for the board core: agencies, areas, people, groups and memberships."""
+
+from __future__ import annotations
+
+from auditlog.mixins import AuditlogHistoryAdminMixin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from hscb import services
+from hscb.models import Agency, Area, Group, Membership, Objective, User
+from hscb.rules import SECRETARIAT_GROUP
+
+
+class HistoryAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
+    """Every model admin shows a link to the record's full change history."""
+
+    show_auditlog_history_link = True
+
+
+class CurrentMembershipFilter(admin.SimpleListFilter):
+    title = "whether current"
+    parameter_name = "current"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Current"), ("ended", "Ended"), ("future", "Not started")]
+
+    def queryset(self, request, queryset: QuerySet[Membership]):
+        today = timezone.localdate()
+        if self.value() == "yes":
+            return queryset.current(today)
+        if self.value() == "ended":
+            return queryset.filter(end_date__lt=today)
+        if self.value() == "future":
+            return queryset.filter(start_date__gt=today)
+        return queryset
+
+
+class MembershipForm(forms.ModelForm):
+    """The agency a person represents defaults to their own agency."""
+
+    class Meta:
+        model = Membership
+        fields = ["user", "group", "role", "agency", "start_date", "end_date"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "agency" in self.fields:
+            self.fields["agency"].required = False
+            self.fields["agency"].help_text = "Leave empty to use the person's own agency."
+
+    def clean(self):
+        cleaned = super().clean()
+        user = cleaned.get("user") or getattr(self.instance, "user", None)
+        if not cleaned.get("agency"):
+            if user is not None and user.agency_id:
+                cleaned["agency"] = user.agency
+                self.instance.agency = user.agency
+            else:
+                self.add_error("agency", "Choose the agency this person represents.")
+        return cleaned
+
+
+class MembershipInlineBase(admin.TabularInline):
+    model = Membership
+    form = MembershipForm
+    extra = 0
+    autocomplete_fields = ["user", "group", "agency"]
+    fields = ["user", "group", "role", "agency", "start_date", "end_date"]
+    show_change_link = True
+
+
+class GroupMembershipInline(MembershipInlineBase):
+    fk_name = "group"
+    autocomplete_fields = ["user", "agency"]
+    fields = ["user", "role", "agency", "start_date", "end_date"]
+    verbose_name = "member"
+    verbose_name_plural = "members"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "agency")
+
+
+class UserMembershipInline(MembershipInlineBase):
+    fk_name = "user"
+    autocomplete_fields = ["group", "agency"]
+    fields = ["group", "role", "agency", "start_date", "end_date"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("group", "agency")
+
+
+class ObjectiveInline(admin.TabularInline):
+    model = Objective
+    extra = 0
+    fields = ["order", "text"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(HistoryAdmin):
+    list_display = ["name", "short_name", "sector", "staff_count", "is_active"]
+    list_filter = ["sector", "is_active"]
+    search_fields = ["name", "short_name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_staff=Count("staff", distinct=True))
+
+    @admin.display(description="people", ordering="_staff")
+    def staff_count(self, obj: Agency) -> int:
+        return obj._staff
+
+
+@admin.register(Area)
+class AreaAdmin(HistoryAdmin):
+    list_display = ["name", "ons_code", "is_home", "is_neighbour", "cdop_name", "cdop_email"]
+    list_filter = ["is_home", "is_neighbour"]
+    search_fields = ["name", "ons_code", "cdop_name", "cdop_email"]
+    fieldsets = [
+        (None, {"fields": ["name", "ons_code", "is_home", "is_neighbour"]}),
+        ("Child death overview panel", {"fields": ["cdop_name", "cdop_email", "cdop_phone"]}),
+    ]
+
+
+class UserInviteForm(forms.ModelForm):
+    """A new person: no password here; they are emailed a link to set their own."""
+
+    class Meta:
+        model = User
+        fields = ["email", "first_name", "last_name", "job_title", "agency"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ["first_name", "last_name", "agency"]:
+            self.fields[name].required = True
+        self.fields["email"].help_text = "They will be emailed a link to set their password."
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+
+class UserAdminForm(auth_forms.UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+        field_classes: dict = {}
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+
+@admin.register(User)
+class UserAdmin(AuditlogHistoryAdminMixin, BaseUserAdmin):
+    show_auditlog_history_link = True
+    form = UserAdminForm
+    add_form = UserInviteForm
+    ordering = ["last_name", "first_name"]
+    list_display = [
+        "email",
+        "first_name",
+        "last_name",
+        "agency",
+        "job_title",
+        "is_active",
+        "is_secretariat",
+        "last_login",
+    ]
+    list_filter = ["is_active", "is_staff", "groups", "agency__sector", "agency"]
+    list_select_related = ["agency"]
+    search_fields = ["email", "first_name", "last_name", "job_title", "agency__name"]
+    autocomplete_fields = ["agency"]
+    filter_horizontal = ["groups"]
+    readonly_fields = ["last_login", "date_joined", "invitation_sent_at"]
+    fieldsets = [
+        (None, {"fields": ["email"]}),
+        ("Personal details", {"fields": ["first_name", "last_name", "job_title", "agency"]}),
+        (
+            "Access",
+            {
+                "fields": ["is_active", "is_staff", "groups", "is_superuser"],
+                "description": (
+                    f"The board's business unit: tick “Staff status” and add the "
+                    f"“{SECRETARIAT_GROUP}” group. Everyone else's access comes from their "
+                    "memberships below."
+                ),
+            },
+        ),
+        ("Dates", {"fields": ["invitation_sent_at", "last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["email", "first_name", "last_name", "job_title", "agency"],
+            },
+        )
+    ]
+    inlines = [UserMembershipInline]
+    actions = ["send_new_invitation"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields.append("is_superuser")
+        return fields
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    @admin.display(boolean=True, description="secretariat")
+    def is_secretariat(self, obj: User) -> bool:
+        return obj.is_superuser or any(g.name == SECRETARIAT_GROUP for g in obj.groups.all())
+
+    def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            services.user_invite(user=obj)
+            messages.info(request, f"A set-your-password email is on its way to {obj.email}.")
+
+    @admin.action(description="Send a new set-your-password email")
+    def send_new_invitation(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        users = list(queryset.filter(is_active=True))
+        for user in users:
+            services.user_reinvite(user=user)
+        self.message_user(request, f"Set-your-password emails queued for {len(users)} people.")
+
+
+@admin.register(Group)
+class GroupAdmin(HistoryAdmin):
+    list_display = [
+        "name",
+        "kind",
+        "chair",
+        "chair_is_independent",
+        "accountable_to",
+        "member_count",
+        "is_active",
+    ]
+    list_filter = ["kind", "is_active", "chair_is_independent"]
+    search_fields = ["name", "remit"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [ObjectiveInline, GroupMembershipInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "kind", "function", "order", "is_active"]}),
+        ("Remit and chair", {"fields": ["remit", "chair_is_independent"]}),
+        ("Accountability", {"fields": ["accountable_to", "accountable_to_chair"]}),
+    ]
+
+    def get_queryset(self, request):
+        today = timezone.localdate()
+        return (
+            super()
+            .get_queryset(request)
+            .with_people(today)
+            .annotate(
+                _members=Count(
+                    "memberships",
+                    filter=Q(memberships__start_date__lte=today)
+                    & (Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=today)),
+                )
+            )
+        )
+
+    @admin.display(description="chair")
+    def chair(self, obj: Group) -> str:
+        return ", ".join(str(m.user) for m in obj.chairs()) or "—"
+
+    @admin.display(description="current members", ordering="_members")
+    def member_count(self, obj: Group) -> int:
+        return obj._members
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(HistoryAdmin):
+    list_display = ["__str__", "group", "order"]
+    list_filter = ["group"]
+    list_select_related = ["group"]
+    search_fields = ["text"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(HistoryAdmin):
+    form = MembershipForm
+    list_display = ["user", "group", "role", "agency", "start_date", "end_date", "is_current"]
+    list_filter = [CurrentMembershipFilter, "role", "group", "agency__sector"]
+    list_select_related = ["user", "group", "agency"]
+    search_fields = [
+        "user__email",
+        "user__first_name",
+        "user__last_name",
+        "group__name",
+        "agency__name",
+    ]
+    autocomplete_fields = ["user", "group", "agency"]
+    date_hierarchy = "start_date"
+
+    @admin.display(boolean=True, description="current")
+    def is_current(self, obj: Membership) -> bool:
+        return obj.is_current()

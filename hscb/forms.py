@@ -1,0 +1,104 @@
+"""Forms of the board core. Forms validate; services write; crispy-forms-gds renders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Submit
+from django import forms
+from django.contrib.auth import forms as auth_forms
+
+from hscb import services
+from hscb.models import Group, User
+
+EMAIL_FORMAT_MESSAGE = "Enter an email address in the correct format, like name@example.com"
+
+
+class GovukForm:
+    """Gives a form a GOV.UK form helper with one submit button labelled `submit_label`."""
+
+    submit_label = "Continue"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.add_input(Submit("submit", self.submit_label))
+
+
+class SignInForm(GovukForm, auth_forms.AuthenticationForm):
+    submit_label = "Sign in"
+    error_messages = {
+        "invalid_login": (
+            "Enter a correct email address and password. The password is case-sensitive."
+        ),
+        "inactive": "This account is closed. Ask the board's business unit to reopen it.",
+    }
+
+    def __init__(self, request=None, *args, **kwargs) -> None:
+        super().__init__(request, *args, **kwargs)
+        email = self.fields["username"]
+        email.label = "Email address"
+        email.widget = forms.EmailInput(
+            attrs={"autocomplete": "email", "spellcheck": "false", "autofocus": True}
+        )
+        email.error_messages["required"] = "Enter your email address"
+        self.fields["password"].error_messages["required"] = "Enter your password"
+
+
+class PasswordResetRequestForm(GovukForm, auth_forms.PasswordResetForm):
+    submit_label = "Send me a link"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        email = self.fields["email"]
+        email.label = "Email address"
+        email.help_text = "The address you sign in with."
+        email.error_messages.update(
+            {"required": "Enter your email address", "invalid": EMAIL_FORMAT_MESSAGE}
+        )
+
+    def get_users(self, email: str) -> Iterator[User]:
+        """Active users with this address, including people who never set a password: a reset
+        link is how someone whose invitation expired gets in."""
+        yield from User.objects.filter(email__iexact=email.strip(), is_active=True)
+
+    def save(self, **kwargs) -> None:
+        services.password_reset_request(users=self.get_users(self.cleaned_data["email"]))
+
+
+class ChooseNewPasswordForm(GovukForm, auth_forms.SetPasswordForm):
+    submit_label = "Save password"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
+        self.fields["new_password2"].error_messages["required"] = "Enter the new password again"
+
+
+class ChangePasswordForm(GovukForm, auth_forms.PasswordChangeForm):
+    submit_label = "Change password"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].error_messages["required"] = "Enter your current password"
+        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
+        self.fields["new_password2"].error_messages["required"] = "Enter the new password again"
+
+
+class GroupRemitForm(GovukForm, forms.ModelForm):
+    submit_label = "Save remit"
+
+    class Meta:
+        model = Group
+        fields = ["remit"]
+        widgets = {"remit": forms.Textarea(attrs={"rows": 8})}
+        help_texts = {
+            "remit": "What the group is for and how it works, in plain words. Leave a blank line "
+            "between paragraphs. Up to 4,000 characters."
+        }
+        error_messages = {"remit": {"required": "Enter the group's remit"}}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["remit"].required = True

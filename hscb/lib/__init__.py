@@ -1,0 +1,1 @@
+"""Plain helpers with no models, shared by every app."""

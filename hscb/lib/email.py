@@ -1,0 +1,20 @@
+"""Emails built from `templates/emails/<name>_{subject.txt,body.txt,body.html}`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+
+def send_templated_email(name: str, *, to: Sequence[str], context: Mapping[str, object]) -> None:
+    """Render the three templates of email `name` and send one message to `to`."""
+    ctx = {"site_url": settings.SITE_URL, "board_name": settings.BOARD_NAME, **context}
+    subject = " ".join(render_to_string(f"emails/{name}_subject.txt", ctx).split())
+    text = render_to_string(f"emails/{name}_body.txt", ctx)
+    html = render_to_string(f"emails/{name}_body.html", ctx)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=list(to))
+    message.attach_alternative(html, "text/html")
+    message.send()

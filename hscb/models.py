@@ -1,0 +1,366 @@
+"""The board core: agencies, areas, people, the board's groups, their objectives and memberships."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Sector(models.TextChoices):
+    CHILDRENS_SERVICES = "childrens_services", "Local authority children's services"
+    DISTRICT_COUNCIL = "district_council", "District or borough council"
+    POLICE = "police", "Police"
+    HEALTH = "health", "Health"
+    EDUCATION = "education", "Education"
+    PROBATION = "probation", "Probation and youth justice"
+    VOLUNTARY = "voluntary", "Voluntary and community sector"
+    INDEPENDENT = "independent", "Independent"
+    BOARD = "board", "Safeguarding board business unit"
+    OTHER = "other", "Other"
+
+
+class Agency(models.Model):
+    """A partner organisation with duties to children in the area."""
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(
+        max_length=40, blank=True, help_text="Used in tables where the full name is too long."
+    )
+    sector = models.CharField(max_length=32, choices=Sector.choices)
+    is_active = models.BooleanField(
+        "active", default=True, help_text="Untick when the agency no longer exists or takes part."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+
+class Area(models.Model):
+    """A local authority area that children live or die in, with its child death panel's contact."""
+
+    name = models.CharField(max_length=120, unique=True)
+    ons_code = models.CharField(
+        "ONS code",
+        max_length=9,
+        blank=True,
+        help_text="The Office for National Statistics local authority code, like E10000015.",
+    )
+    is_home = models.BooleanField(
+        "home area", default=False, help_text="The area this board serves. Only one area can be."
+    )
+    is_neighbour = models.BooleanField("neighbouring area", default=False)
+    cdop_name = models.CharField("child death overview panel", max_length=200, blank=True)
+    cdop_email = models.EmailField("panel email", blank=True)
+    cdop_phone = models.CharField("panel telephone", max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-is_home", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_home"],
+                condition=Q(is_home=True),
+                name="area_single_home_area",
+                violation_error_message="Another area is already the home area.",
+            ),
+            models.UniqueConstraint(
+                fields=["ons_code"],
+                condition=~Q(ons_code=""),
+                name="area_unique_ons_code",
+                violation_error_message="Another area already has this ONS code.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: object) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=username)
+
+
+class User(AbstractUser):
+    """A person who signs in with their work email address. They belong to one agency."""
+
+    username = None
+    email = models.EmailField("email address", unique=True)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
+    )
+    job_title = models.CharField(max_length=150, blank=True)
+    invitation_sent_at = models.DateTimeField(
+        "set-password email sent",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the email inviting this person to set their password was sent.",
+    )
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "email"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_unique_case_insensitive",
+                violation_error_message="A user with this email address already exists.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.email.strip().lower()
+
+
+class GroupKind(models.TextChoices):
+    BOARD = "board", "Board"
+    SUBGROUP = "subgroup", "Subgroup"
+    PANEL = "panel", "Panel"
+
+
+class GroupFunction(models.TextChoices):
+    """What a group does for the board. Other apps find "the Case Review subgroup" by this."""
+
+    STRATEGIC_BOARD = "strategic_board", "Strategic Board"
+    IMPROVING_OUTCOMES = "improving_outcomes", "Improving outcomes"
+    LEARNING_DEVELOPMENT = "learning_development", "Learning and development"
+    POLICY_PROCEDURES = "policy_procedures", "Policy and procedures"
+    AUDIT = "audit", "Audit"
+    PERFORMANCE = "performance", "Performance"
+    CASE_REVIEW = "case_review", "Case review"
+    CHILD_DEATH_OVERVIEW = "child_death_overview", "Child death overview"
+    ADOLESCENTS = "adolescents", "Safeguarding adolescents"
+
+
+class GroupQuerySet(models.QuerySet["Group"]):
+    def active(self) -> GroupQuerySet:
+        return self.filter(is_active=True)
+
+    def with_people(self, on: datetime.date | None = None) -> GroupQuerySet:
+        """Prefetch current members (with person and agency) and objectives: a fixed query count."""
+        current = Membership.objects.current(on).select_related("user", "agency").by_role()
+        return self.select_related("accountable_to").prefetch_related(
+            models.Prefetch("memberships", queryset=current, to_attr="current_memberships"),
+            "objectives",
+        )
+
+
+class Group(models.Model):
+    """The Strategic Board, or one of its subgroups and panels."""
+
+    name = models.CharField(max_length=150, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    kind = models.CharField(max_length=16, choices=GroupKind.choices)
+    function = models.CharField(
+        max_length=32,
+        choices=GroupFunction.choices,
+        blank=True,
+        help_text="What the group does for the board. At most one group has each function.",
+    )
+    remit = models.TextField(blank=True, max_length=4000)
+    chair_is_independent = models.BooleanField(
+        "chaired by an independent person",
+        default=False,
+        help_text="Tick when the chair is independent of the partner agencies.",
+    )
+    accountable_to = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accountable_groups",
+    )
+    accountable_to_chair = models.BooleanField(
+        "accountable to that group's chair",
+        default=False,
+        help_text="Tick when the group answers to the chair personally rather than the group.",
+    )
+    order = models.PositiveSmallIntegerField(default=0, help_text="Position on the board page.")
+    is_active = models.BooleanField(
+        "active",
+        default=True,
+        help_text="A group that is no longer active is seen only by the secretariat.",
+    )
+
+    objects = GroupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["function"],
+                condition=~Q(function=""),
+                name="group_unique_function",
+                violation_error_message="Another group already has this function.",
+            ),
+            models.CheckConstraint(
+                condition=Q(accountable_to_chair=False) | Q(accountable_to__isnull=False),
+                name="group_accountable_to_chair_needs_group",
+                violation_error_message=(
+                    "Choose the group whose chair this group is accountable to."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("group_detail", kwargs={"slug": self.slug})
+
+    @property
+    def accountability(self) -> str:
+        """Who the group answers to, in words: "the chair of the Strategic Board"."""
+        if self.accountable_to is None:
+            return ""
+        if self.accountable_to_chair:
+            return f"The chair of the {self.accountable_to.name}"
+        return f"The {self.accountable_to.name}"
+
+    def people(self) -> list[Membership]:
+        """Current memberships: from the prefetch made by `with_people` when there is one."""
+        if not hasattr(self, "current_memberships"):
+            self.current_memberships = list(
+                self.memberships.current().select_related("user", "agency").by_role()
+            )
+        return self.current_memberships
+
+    def chairs(self) -> list[Membership]:
+        return [m for m in self.people() if m.role == MembershipRole.CHAIR]
+
+
+class Objective(models.Model):
+    """One of a group's overall objectives, kept word for word as the board wrote it."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="objectives")
+    order = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField(max_length=2000)
+
+    class Meta:
+        ordering = ["group", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text if len(self.text) <= 80 else f"{self.text[:79]}…"
+
+
+class MembershipRole(models.TextChoices):
+    CHAIR = "chair", "Chair"
+    VICE_CHAIR = "vice_chair", "Vice-chair"
+    MEMBER = "member", "Member"
+    ADVISER = "adviser", "Adviser"
+    SECRETARIAT = "secretariat", "Secretariat"
+
+
+ROLE_RANK = {role: rank for rank, role in enumerate(MembershipRole.values)}
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def by_role(self) -> MembershipQuerySet:
+        """Chair first, then vice-chair, members, advisers and secretariat; by surname within."""
+        rank = models.Case(
+            *(models.When(role=role, then=models.Value(n)) for role, n in ROLE_RANK.items()),
+            output_field=models.IntegerField(),
+        )
+        return self.alias(role_rank=rank).order_by(
+            "role_rank", "user__last_name", "user__first_name"
+        )
+
+    def current(self, on: datetime.date | None = None) -> MembershipQuerySet:
+        """Memberships that have started and not ended on the given day (today by default)."""
+        day = on or timezone.localdate()
+        return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
+
+
+class Membership(models.Model):
+    """A person's seat on a group, the agency they represent there, and when it runs."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=16, choices=MembershipRole.choices)
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        help_text="The agency the person represents on this group.",
+    )
+    start_date = models.DateField(default=timezone.localdate)
+    end_date = models.DateField(null=True, blank=True, help_text="Leave empty while it continues.")
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["group", "role", "user__last_name", "user__first_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="membership_ends_after_it_starts",
+                violation_error_message="The end date must be the same as or after the start date.",
+            ),
+            models.UniqueConstraint(
+                fields=["group"],
+                condition=Q(role="chair", end_date__isnull=True),
+                name="membership_one_open_chair_per_group",
+                violation_error_message=(
+                    "This group already has a chair with no end date. "
+                    "Give that membership an end date first."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "group"],
+                condition=Q(end_date__isnull=True),
+                name="membership_one_open_seat_per_person_per_group",
+                violation_error_message="This person already has an open membership of this group.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}, {self.group}"
+
+    def is_current(self, on: datetime.date | None = None) -> bool:
+        day = on or timezone.localdate()
+        return self.start_date <= day and (self.end_date is None or self.end_date >= day)

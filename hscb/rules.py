@@ -1,0 +1,112 @@
+"""Who may do what in the board core (DESIGN.md §1), as `rules` predicates.
+
+A person's roles are the sum of their current memberships plus, for the board's business unit,
+the secretariat permission group. They are read once per request and kept on the user object,
+so a page asks the database the same number of times however many checks it makes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import rules
+
+from hscb.models import Group, GroupFunction, Membership, MembershipRole
+
+SECRETARIAT_GROUP = "Secretariat"
+
+
+@dataclass(frozen=True)
+class Seat:
+    group_id: int
+    role: str
+    function: str
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What one person is, today: secretariat or not, and their current seats on groups."""
+
+    is_secretariat: bool
+    seats: tuple[Seat, ...]
+
+    @property
+    def member_group_ids(self) -> frozenset[int]:
+        return frozenset(s.group_id for s in self.seats)
+
+    @property
+    def chaired_group_ids(self) -> frozenset[int]:
+        return frozenset(s.group_id for s in self.seats if s.role == MembershipRole.CHAIR)
+
+    def sits_on(self, function: str) -> bool:
+        return any(s.function == function for s in self.seats)
+
+    @property
+    def is_board_chair(self) -> bool:
+        return any(
+            s.function == GroupFunction.STRATEGIC_BOARD and s.role == MembershipRole.CHAIR
+            for s in self.seats
+        )
+
+    @property
+    def is_group_chair(self) -> bool:
+        return bool(self.chaired_group_ids)
+
+
+NO_ROLES = Roles(is_secretariat=False, seats=())
+
+
+def roles_of(user) -> Roles:
+    """The user's roles, worked out once and cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NO_ROLES
+    cached = getattr(user, "_board_roles", None)
+    if cached is not None:
+        return cached
+    is_secretariat = user.is_superuser or user.groups.filter(name=SECRETARIAT_GROUP).exists()
+    seats = tuple(
+        Seat(group_id=g, role=r, function=f)
+        for g, r, f in Membership.objects.current()
+        .filter(user=user, group__is_active=True)
+        .values_list("group_id", "role", "group__function")
+    )
+    user._board_roles = Roles(is_secretariat=is_secretariat, seats=seats)
+    return user._board_roles
+
+
+@rules.predicate
+def is_secretariat(user) -> bool:
+    return roles_of(user).is_secretariat
+
+
+@rules.predicate
+def is_board_chair(user) -> bool:
+    return roles_of(user).is_board_chair
+
+
+@rules.predicate
+def has_agency(user) -> bool:
+    return getattr(user, "is_authenticated", False) and user.agency_id is not None
+
+
+@rules.predicate
+def chairs_group(user, group: Group | None) -> bool:
+    return group is not None and group.pk in roles_of(user).chaired_group_ids
+
+
+@rules.predicate
+def sits_on_group(user, group: Group | None) -> bool:
+    return group is not None and group.pk in roles_of(user).member_group_ids
+
+
+@rules.predicate
+def group_is_active(user, group: Group | None) -> bool:
+    return group is not None and group.is_active
+
+
+# A group that has stopped meeting is history: only the secretariat still sees it.
+rules.add_perm("hscb.see_group", group_is_active | is_secretariat)
+# Members' email addresses are for the people they work with on that group.
+rules.add_perm("hscb.see_group_contacts", (group_is_active & sits_on_group) | is_secretariat)
+# A chair keeps their group's remit up to date; the secretariat can change anything.
+rules.add_perm("hscb.edit_group_remit", (group_is_active & chairs_group) | is_secretariat)

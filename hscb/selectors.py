@@ -1,0 +1,120 @@
+"""Reads of the board core, scoped to the person asking. Each runs a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from hscb.models import Agency, Group, Membership, MembershipRole, User
+from hscb.rules import Roles, roles_of
+
+
+def groups_for_user(user: User) -> QuerySet[Group]:
+    """Groups the user may see, with current members, chairs and objectives prefetched."""
+    groups = Group.objects.with_people()
+    if not roles_of(user).is_secretariat:
+        groups = groups.active()
+    return groups
+
+
+def get_group_for_user(user: User, slug: str, *, for_change: bool = False) -> Group:
+    """The group, or 404 if the user may not see it, or 403 if they may see but not change it."""
+    group = (
+        Group.objects.with_people().prefetch_related("accountable_groups").filter(slug=slug).first()
+    )
+    if group is None or not user.has_perm("hscb.see_group", group):
+        raise Http404("No such group.")
+    if for_change and not user.has_perm("hscb.edit_group_remit", group):
+        raise PermissionDenied("Only the group's chair and the secretariat can change this.")
+    return group
+
+
+def memberships_of_user(user: User) -> list[Membership]:
+    """All the user's memberships, current and past, newest first."""
+    return list(
+        Membership.objects.filter(user=user)
+        .select_related("group", "agency")
+        .order_by("-start_date", "group__order")
+    )
+
+
+@dataclass
+class SecretariatSummary:
+    counts: dict[str, int]
+    groups_without_chair: list[Group]
+    ending_soon: list[Membership]
+    invitations_outstanding: list[User]
+
+
+@dataclass
+class Home:
+    roles: Roles
+    memberships: list[Membership]
+    chaired: list[Group] = field(default_factory=list)
+    board_groups: list[Group] = field(default_factory=list)
+    secretariat: SecretariatSummary | None = None
+
+    @property
+    def role_names(self) -> list[str]:
+        names = []
+        if self.roles.is_secretariat:
+            names.append("Board secretariat")
+        if self.roles.is_board_chair:
+            names.append("Chair of the Strategic Board")
+        for m in self.memberships:
+            names.append(f"{m.get_role_display()}, {m.group.name}")
+        return names
+
+
+def home_for_user(user: User, *, today: datetime.date | None = None) -> Home:
+    """What the home page shows this person, by their roles."""
+    today = today or timezone.localdate()
+    roles = roles_of(user)
+    memberships = list(
+        Membership.objects.current(today)
+        .filter(user=user, group__is_active=True)
+        .select_related("group", "agency")
+        .order_by("group__order")
+    )
+    home = Home(roles=roles, memberships=memberships)
+    if roles.is_group_chair:
+        home.chaired = list(Group.objects.with_people(today).filter(pk__in=roles.chaired_group_ids))
+    if roles.is_board_chair or roles.is_secretariat:
+        home.board_groups = list(Group.objects.active().with_people(today))
+    if roles.is_secretariat:
+        home.secretariat = _secretariat_summary(today)
+    return home
+
+
+def _secretariat_summary(today: datetime.date) -> SecretariatSummary:
+    counts = {
+        "agencies": Agency.objects.filter(is_active=True).count(),
+        "people": User.objects.filter(is_active=True).count(),
+        "groups": Group.objects.active().count(),
+        "memberships": Membership.objects.current(today).count(),
+    }
+    chaired = Membership.objects.current(today).filter(role=MembershipRole.CHAIR)
+    groups_without_chair = list(
+        Group.objects.active().exclude(pk__in=chaired.values("group_id")).order_by("order")
+    )
+    ending_soon = list(
+        Membership.objects.current(today)
+        .filter(end_date__lte=today + datetime.timedelta(days=30))
+        .select_related("user", "group")
+        .order_by("end_date")
+    )
+    expired_before = timezone.now() - datetime.timedelta(days=3)
+    invitations_outstanding = list(
+        User.objects.filter(is_active=True, last_login__isnull=True)
+        .filter(Q(invitation_sent_at__isnull=True) | Q(invitation_sent_at__lte=expired_before))
+        .filter(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        .select_related("agency")
+        .order_by("invitation_sent_at")[:20]
+    )
+    return SecretariatSummary(counts, groups_without_chair, ending_soon, invitations_outstanding)

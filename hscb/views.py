@@ -1,0 +1,79 @@
+"""Pages of the board core: home, the board's structure, each group, the user's account."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from hscb import selectors, services
+from hscb.forms import GroupRemitForm
+from hscb.rules import roles_of
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "hscb/home.html", {"home": selectors.home_for_user(request.user)})
+
+
+@require_GET
+def board_structure(request: HttpRequest) -> HttpResponse:
+    groups = list(selectors.groups_for_user(request.user))
+    return render(request, "hscb/board_structure.html", {"groups": groups})
+
+
+@require_GET
+def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    group = selectors.get_group_for_user(request.user, slug)
+    return render(
+        request,
+        "hscb/group_detail.html",
+        {
+            "group": group,
+            "show_contacts": request.user.has_perm("hscb.see_group_contacts", group),
+            "can_edit": request.user.has_perm("hscb.edit_group_remit", group),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def group_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    group = selectors.get_group_for_user(request.user, slug, for_change=True)
+    form = GroupRemitForm(request.POST or None, instance=group)
+    if request.method == "POST" and form.is_valid():
+        services.group_update_remit(group=group, remit=form.cleaned_data["remit"])
+        messages.success(request, f"The remit of the {group.name} has been saved.")
+        return redirect(group)
+    return render(request, "hscb/group_form.html", {"group": group, "form": form})
+
+
+@require_GET
+def account(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "hscb/account.html",
+        {
+            "memberships": selectors.memberships_of_user(request.user),
+            "roles": roles_of(request.user),
+        },
+    )
+
+
+@login_not_required
+@never_cache
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers and docker-compose: the app is up and its database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return JsonResponse({"status": "ok"})
+
+
+@login_not_required
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "403_csrf.html", status=403)

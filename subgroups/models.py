@@ -1,0 +1,1 @@
+"""Models of the subgroups app: they arrive with the issue that builds it."""

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -213,6 +214,13 @@ class UserAdmin(AuditlogHistoryAdminMixin, BaseUserAdmin):
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = ""):
+        """Only a superuser may type in someone else's password; the secretariat sends a new
+        set-your-password email instead."""
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
     @admin.display(boolean=True, description="secretariat")
     def is_secretariat(self, obj: User) -> bool:

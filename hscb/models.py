@@ -120,7 +120,11 @@ class User(AbstractUser):
     """A person who signs in with their work email address. They belong to one agency."""
 
     username = None
-    email = models.EmailField("email address", unique=True)
+    email = models.EmailField(
+        "email address",
+        unique=True,
+        error_messages={"unique": "A user with this email address already exists."},
+    )
     agency = models.ForeignKey(
         Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
 from django.urls import path, reverse_lazy
 
 from hscb import views
@@ -17,6 +18,10 @@ from hscb.forms import (
 admin.site.site_header = "Safeguard Board administration"
 admin.site.site_title = "Safeguard Board administration"
 admin.site.index_title = "Board secretariat"
+# The admin uses the service's own sign-in and password pages, so there is one of each.
+admin.site.login = views.admin_login
+admin.site.password_change = lambda request, extra_context=None: redirect("password_change")
+admin.site.password_change_done = lambda request, extra_context=None: redirect("account")
 
 accounts = [
     path(

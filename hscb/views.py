@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -43,7 +47,7 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def group_edit(request: HttpRequest, slug: str) -> HttpResponse:
     group = selectors.get_group_for_user(request.user, slug, for_change=True)
-    form = GroupRemitForm(request.POST or None, instance=group)
+    form = GroupRemitForm(request.POST if request.method == "POST" else None, instance=group)
     if request.method == "POST" and form.is_valid():
         services.group_update_remit(group=group, remit=form.cleaned_data["remit"])
         messages.success(request, f"The remit of the {group.name} has been saved.")
@@ -72,6 +76,18 @@ def health(request: HttpRequest) -> JsonResponse:
         cursor.execute("SELECT 1")
         cursor.fetchone()
     return JsonResponse({"status": "ok"})
+
+
+@login_not_required
+def admin_login(request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+    """The admin signs people in through the service's own sign-in page, with its lockout and
+    error summary. Someone signed in without access is told so, not asked to sign in again."""
+    next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
+    if not request.user.is_authenticated:
+        return redirect_to_login(next_url, login_url=reverse("login"))
+    if request.user.is_active and request.user.is_staff:
+        return redirect("admin:index")
+    raise PermissionDenied("The administration pages are for the board's business unit.")
 
 
 @login_not_required

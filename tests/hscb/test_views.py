@@ -1,0 +1,137 @@
+"""What each role sees on the core pages, and the remit form's effects."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from auditlog.models import LogEntry
+from django.utils import timezone
+
+from hscb.models import Group, GroupFunction, MembershipRole
+from tests.hscb.factories import GroupFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, user, url: str) -> str:
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_board_structure_shows_every_group_with_its_chair_and_accountability(
+    client, board, board_chair, member
+):
+    text = page(client, member, "/board/")
+    for group in board.values():
+        assert group.name in text
+    assert f"{board_chair.get_full_name()}, {board_chair.agency.label}" in text
+    assert "Independent chair" in text
+    assert "The chair of the <a" in text  # Case Review answers to the board's chair
+    assert member.get_full_name() in text
+    assert "Vacant" in text  # groups with no chair yet say so
+
+
+def test_board_structure_hides_inactive_groups_except_from_the_secretariat(
+    client, board, member, secretariat
+):
+    GroupFactory(name="Disbanded task group", is_active=False)
+    assert "Disbanded task group" not in page(client, member, "/board/")
+    assert "Disbanded task group" in page(client, secretariat, "/board/")
+
+
+def test_group_page_shows_member_emails_only_to_fellow_members(client, board, member, agency_staff):
+    url = "/board/improving-outcomes/"
+    assert member.email in page(client, member, url)
+    assert member.email not in page(client, agency_staff, url)
+    assert member.get_full_name() in page(client, agency_staff, url)
+
+
+def test_group_page_lists_the_groups_accountable_to_it(client, board, member):
+    text = page(client, member, "/board/strategic-board/")
+    assert "Groups accountable to the Strategic Board" in text
+    assert "Case Review subgroup</a> (to the chair)" in text
+
+
+def test_home_page_by_role(
+    client, board, secretariat, board_chair, group_chair, member, agency_staff
+):
+    assert "Board secretariat" in page(client, secretariat, "/")
+    assert "Groups without a chair" in page(client, secretariat, "/")
+    assert "The board's groups" in page(client, board_chair, "/")
+    chair_home = page(client, group_chair, "/")
+    assert "You chair the Improving Outcomes subgroup" in chair_home
+    assert "Chair, Improving Outcomes subgroup" in chair_home
+    member_home = page(client, member, "/")
+    assert "Your groups" in member_home and "You chair" not in member_home
+    staff_home = page(client, agency_staff, "/")
+    assert "with no seat on any of the board" in staff_home
+    assert "Administration" not in staff_home and "Board secretariat" not in staff_home
+
+
+def test_secretariat_home_lists_follow_ups(client, board, secretariat):
+    ending = MembershipFactory(
+        group=board[GroupFunction.AUDIT],
+        end_date=timezone.localdate() + datetime.timedelta(days=10),
+    )
+    uninvited = UserFactory(first_name="Nadia", last_name="Ferris")
+    uninvited.set_unusable_password()
+    uninvited.save()
+    text = page(client, secretariat, "/")
+    assert f"{ending.user}, member of the Audit subgroup" in text
+    assert "Nadia Ferris" in text and "invitation not sent" in text
+    assert "Strategic Board" in text.split("Groups without a chair")[1]
+
+
+def test_account_page_lists_current_and_past_memberships(client, board, member):
+    MembershipFactory(
+        user=member,
+        group=board[GroupFunction.AUDIT],
+        start_date=datetime.date(2024, 4, 1),
+        end_date=datetime.date(2025, 3, 31),
+    )
+    text = page(client, member, "/account/")
+    assert "1 April 2024" in text and "31 March 2025" in text
+    assert "Continuing" in text
+    assert member.agency.name in text
+
+
+def test_chair_changes_the_remit_and_history_records_who(client, board, group_chair):
+    client.force_login(group_chair)
+    response = client.post(
+        "/board/improving-outcomes/remit/", {"remit": "  A new remit.\n\nSecond paragraph. "}
+    )
+    assert response.status_code == 302 and response["Location"] == "/board/improving-outcomes/"
+    group = Group.objects.get(slug="improving-outcomes")
+    assert group.remit == "A new remit.\n\nSecond paragraph."
+    entry = LogEntry.objects.get_for_object(group).latest("timestamp")
+    assert entry.actor == group_chair
+    assert entry.changes_dict["remit"][1] == "A new remit.\n\nSecond paragraph."
+    followed = client.get(response["Location"]).content.decode()
+    assert "The remit of the Improving Outcomes subgroup has been saved." in followed
+    assert "<p>A new remit.</p>" in followed
+
+
+def test_member_who_is_not_chair_cannot_change_the_remit(client, board, member):
+    client.force_login(member)
+    before = Group.objects.get(slug="improving-outcomes").remit
+    response = client.post("/board/improving-outcomes/remit/", {"remit": "Taken over."})
+    assert response.status_code == 403
+    assert "You cannot do this" in response.content.decode()
+    assert Group.objects.get(slug="improving-outcomes").remit == before
+
+
+@pytest.mark.parametrize("url", ["/", "/board/", "/board/improving-outcomes/", "/account/"])
+def test_pages_run_a_fixed_number_of_queries(
+    client, board, secretariat, url, django_assert_max_num_queries
+):
+    client.force_login(secretariat)
+    with django_assert_max_num_queries(40) as small:
+        client.get(url)
+    for group in board.values():
+        for role in [MembershipRole.MEMBER] * 6 + [MembershipRole.ADVISER]:
+            MembershipFactory(group=group, role=role)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(url)

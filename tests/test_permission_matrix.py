@@ -1,0 +1,335 @@
+"""Every route the project defines, requested by every role, with the outcome each should get.
+
+Routes are keyed by their pattern, as Django's URL resolver lists them, so unnamed routes count
+too. A route that is added without an entry here fails `test_every_route_has_an_entry`.
+
+Admin routes are generated from the admin registry: the secretariat's rights over each model are
+written out in SECRETARIAT_ADMIN (what the board intends, not read back from the database), and
+everyone else is sent to the admin sign-in page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from auditlog.mixins import AuditlogHistoryAdminMixin
+from auditlog.models import LogEntry
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin
+from django.contrib.auth.models import Group as PermissionGroup
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import URLResolver, get_resolver
+from django.utils import timezone
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
+
+from hscb.models import Agency, Area, Group, GroupFunction, Membership, Objective, User
+from tests.conftest import ROLES
+from tests.hscb.factories import GroupFactory
+
+pytestmark = pytest.mark.django_db
+
+SIGNED_IN = [r for r in ROLES if r != "anonymous"]
+STAFF = ["secretariat"]
+
+
+@dataclass(frozen=True)
+class Redirect:
+    to: tuple[str, ...]  # the Location header starts with one of these
+
+    def __init__(self, *to: str) -> None:
+        object.__setattr__(self, "to", to)
+
+    def matches(self, location: str) -> bool:
+        return location.startswith(self.to)
+
+    def __str__(self) -> str:
+        return f"redirect to {' or '.join(self.to)}"
+
+
+SIGN_IN = Redirect("/accounts/sign-in/?next=")
+# The admin sends people to its login route, which hands them on to the sign-in page (or tells a
+# signed-in person without access that they cannot use it: see test_admin.py).
+ADMIN_SIGN_IN = Redirect("/admin/login/?next=", "/accounts/sign-in/?next=")
+OK, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 403, 404, 405
+
+
+@dataclass
+class World:
+    """The records the routes are requested for."""
+
+    group: Group
+    inactive: Group
+    users: dict[str, User]
+    uidb64: str = "MQ"
+    token: str = "set-password"
+
+
+@dataclass
+class Case:
+    path: Callable[[World], str] | str
+    expect: dict[str, int | Redirect]
+    contains: dict[str, str] = field(default_factory=dict)  # role (or "*") -> text on a 200 page
+
+    def url(self, world: World) -> str:
+        return self.path(world) if callable(self.path) else self.path
+
+
+def everyone(outcome, anonymous=SIGN_IN, **overrides) -> dict[str, int | Redirect]:
+    return {"anonymous": anonymous, **dict.fromkeys(SIGNED_IN, outcome), **overrides}
+
+
+def admin_only(secretariat) -> dict[str, int | Redirect]:
+    """Admin pages: the secretariat gets `secretariat`; everyone else the admin's sign-in page."""
+    return everyone(ADMIN_SIGN_IN, anonymous=ADMIN_SIGN_IN, secretariat=secretariat)
+
+
+MATRIX: dict[str, list[Case]] = {
+    "": [Case("/", everyone(OK), {"*": "Your roles"})],
+    "board/": [Case("/board/", everyone(OK), {"*": "Identify operational priorities"})],
+    "board/<slug:slug>/": [
+        Case(lambda w: f"/board/{w.group.slug}/", everyone(OK), {"*": "Overall objectives"}),
+        Case(
+            lambda w: f"/board/{w.inactive.slug}/",
+            everyone(NOT_FOUND, secretariat=OK),
+            {"secretariat": "This group is no longer active"},
+        ),
+        Case("/board/no-such-group/", everyone(NOT_FOUND)),
+    ],
+    "board/<slug:slug>/remit/": [
+        Case(
+            lambda w: f"/board/{w.group.slug}/remit/",
+            everyone(FORBIDDEN, secretariat=OK, group_chair=OK),
+            {"*": "Change the remit"},
+        ),
+        Case(
+            lambda w: f"/board/{w.inactive.slug}/remit/",
+            everyone(NOT_FOUND, secretariat=OK),
+            {"*": "Change the remit"},
+        ),
+    ],
+    "account/": [Case("/account/", everyone(OK), {"*": "Your memberships"})],
+    "health/": [Case("/health/", everyone(OK, anonymous=OK), {"*": '"status": "ok"'})],
+    "accounts/sign-in/": [
+        Case("/accounts/sign-in/", everyone(Redirect("/"), anonymous=OK), {"*": "Sign in"})
+    ],
+    "accounts/sign-out/": [Case("/accounts/sign-out/", everyone(NOT_ALLOWED))],
+    "accounts/password/change/": [
+        Case("/accounts/password/change/", everyone(OK), {"*": "Change your password"})
+    ],
+    "accounts/password/change/done/": [
+        Case("/accounts/password/change/done/", everyone(OK), {"*": "has been changed"})
+    ],
+    "accounts/password/reset/": [
+        Case("/accounts/password/reset/", everyone(OK, anonymous=OK), {"*": "Reset your password"})
+    ],
+    "accounts/password/reset/sent/": [
+        Case("/accounts/password/reset/sent/", everyone(OK, anonymous=OK), {"*": "Check your"})
+    ],
+    "accounts/password/reset/<uidb64>/<token>/": [
+        Case(
+            "/accounts/password/reset/MQ/not-a-token/",
+            everyone(OK, anonymous=OK),
+            {"*": "This link has expired"},
+        )
+    ],
+    "accounts/password/reset/done/": [
+        Case("/accounts/password/reset/done/", everyone(OK, anonymous=OK), {"*": "changed"})
+    ],
+    "accounts/welcome/<uidb64>/<token>/": [
+        Case(
+            "/accounts/welcome/MQ/not-a-token/",
+            everyone(OK, anonymous=OK),
+            {"*": "This link has expired"},
+        )
+    ],
+    "accounts/welcome/done/": [
+        Case("/accounts/welcome/done/", everyone(OK, anonymous=OK), {"*": "Your password is set"})
+    ],
+    # The admin's own pages.
+    "admin/": [Case("/admin/", admin_only(OK), {"*": "Board secretariat"})],
+    "admin/login/": [
+        Case(
+            "/admin/login/?next=/admin/hscb/",
+            everyone(FORBIDDEN, anonymous=SIGN_IN, secretariat=Redirect("/admin/")),
+            {"*": "for the board's business unit"},
+        )
+    ],
+    # Signing out is a POST; the admin sends anyone without access back to its index first.
+    "admin/logout/": [
+        Case(
+            "/admin/logout/",
+            everyone(Redirect("/admin/"), anonymous=ADMIN_SIGN_IN, secretariat=NOT_ALLOWED),
+        )
+    ],
+    # The admin hands password changes to the service's own page.
+    "admin/password_change/": [
+        Case("/admin/password_change/", admin_only(Redirect("/accounts/password/change/")))
+    ],
+    "admin/password_change/done/": [
+        Case("/admin/password_change/done/", admin_only(Redirect("/account/")))
+    ],
+    "admin/autocomplete/": [
+        Case(
+            "/admin/autocomplete/?app_label=hscb&model_name=membership&field_name=user&term=a",
+            admin_only(OK),
+            {"*": '"results"'},
+        )
+    ],
+    "admin/jsi18n/": [Case("/admin/jsi18n/", admin_only(OK))],
+    "admin/r/<path:content_type_id>/<path:object_id>/": [
+        Case(
+            lambda w: f"/admin/r/{ContentType.objects.get_for_model(Group).pk}/{w.group.pk}/",
+            admin_only(Redirect("http://testserver/board/improving-outcomes/")),
+        )
+    ],
+    "admin/^(?P<app_label>auth|auditlog|axes|django_celery_beat|hscb)/$": [
+        Case("/admin/hscb/", admin_only(OK), {"*": "Memberships"})
+    ],
+    "admin/(?P<url>.*)$": [Case("/admin/no-such-page/", admin_only(NOT_FOUND))],
+}
+
+# What the secretariat may do with each model in the admin. People, agencies, areas and groups
+# are closed, never deleted, so that nothing about them is lost.
+VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+SECRETARIAT_ADMIN: dict[type, set[str]] = {
+    User: {VIEW, ADD, CHANGE},
+    Agency: {VIEW, ADD, CHANGE},
+    Area: {VIEW, ADD, CHANGE},
+    Group: {VIEW, ADD, CHANGE},
+    Objective: {VIEW, ADD, CHANGE, DELETE},
+    Membership: {VIEW, ADD, CHANGE, DELETE},
+    PermissionGroup: {VIEW},
+    LogEntry: {VIEW},
+    AccessAttempt: {VIEW, DELETE},
+    AccessLog: {VIEW},
+    AccessFailureLog: {VIEW},
+    PeriodicTask: {VIEW, ADD, CHANGE, DELETE},
+    CrontabSchedule: {VIEW, ADD, CHANGE, DELETE},
+    IntervalSchedule: {VIEW, ADD, CHANGE, DELETE},
+    SolarSchedule: {VIEW, ADD, CHANGE, DELETE},
+    ClockedSchedule: {VIEW, ADD, CHANGE, DELETE},
+}
+
+
+def _admin_cases() -> dict[str, list[Case]]:
+    cases: dict[str, list[Case]] = {}
+    for model, model_admin in admin.site._registry.items():
+        rights = SECRETARIAT_ADMIN.get(model, set())
+        base = f"admin/{model._meta.app_label}/{model._meta.model_name}/"
+
+        def obj_url(suffix: str, model=model, base=base) -> Callable[[World], str]:
+            return lambda w: f"/{base}{_instance(model, w).pk}/{suffix}"
+
+        def secretariat(right: str, rights=rights) -> dict[str, int | Redirect]:
+            return admin_only(OK if right in rights else FORBIDDEN)
+
+        cases[base] = [Case(f"/{base}", secretariat(VIEW))]
+        cases[f"{base}add/"] = [Case(f"/{base}add/", secretariat(ADD))]
+        cases[f"{base}<path:object_id>/change/"] = [Case(obj_url("change/"), secretariat(VIEW))]
+        cases[f"{base}<path:object_id>/delete/"] = [Case(obj_url("delete/"), secretariat(DELETE))]
+        cases[f"{base}<path:object_id>/history/"] = [Case(obj_url("history/"), secretariat(VIEW))]
+        cases[f"{base}<path:object_id>/"] = [Case(obj_url(""), admin_only(Redirect(f"/{base}")))]
+        if isinstance(model_admin, AuditlogHistoryAdminMixin):
+            cases[f"{base}<path:object_id>/auditlog/"] = [
+                Case(obj_url("auditlog/"), secretariat(VIEW))
+            ]
+    # Only a superuser may type in someone else's password: the secretariat sends an invitation.
+    cases["admin/hscb/user/<id>/password/"] = [
+        Case(
+            lambda w: f"/admin/hscb/user/{w.users['member'].pk}/password/",
+            admin_only(FORBIDDEN),
+        )
+    ]
+    return cases
+
+
+ALL_CASES = {**MATRIX, **_admin_cases()}
+
+
+def _routes(patterns, prefix: str = "") -> list[str]:
+    routes = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            routes += _routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            routes.append(prefix + str(pattern.pattern))
+    return routes
+
+
+def _instance(model: type, world: World):
+    if model is User:
+        return world.users["member"]
+    return model.objects.order_by("pk").first()
+
+
+@pytest.fixture
+def world(request, board) -> World:
+    users = {role: request.getfixturevalue(role) for role in SIGNED_IN}
+    inactive = GroupFactory(name="Former task group", slug="former-task-group", is_active=False)
+    now = timezone.now()
+    AccessAttempt.objects.create(
+        username="x@example.org", ip_address="127.0.0.9", failures_since_start=1, attempt_time=now
+    )
+    AccessLog.objects.create(username="x@example.org", ip_address="127.0.0.9", attempt_time=now)
+    AccessFailureLog.objects.create(
+        username="x@example.org", ip_address="127.0.0.9", attempt_time=now, locked_out=False
+    )
+    IntervalSchedule.objects.create(every=1, period=IntervalSchedule.DAYS)
+    SolarSchedule.objects.create(event="sunrise", latitude=51.8, longitude=-0.2)
+    ClockedSchedule.objects.create(clocked_time=now)
+    Agency.objects.create(name="Unused agency", sector="other")
+    return World(group=board[GroupFunction.IMPROVING_OUTCOMES], inactive=inactive, users=users)
+
+
+def test_every_route_has_an_entry():
+    routes = set(_routes(get_resolver().url_patterns))
+    missing = sorted(routes - set(ALL_CASES))
+    stale = sorted(set(ALL_CASES) - routes)
+    assert not missing, f"Routes with no entry in the permission matrix: {missing}"
+    assert not stale, f"Matrix entries for routes that no longer exist: {stale}"
+
+
+def test_every_role_has_an_expectation_in_every_case():
+    for route, cases in ALL_CASES.items():
+        for case in cases:
+            assert set(case.expect) == set(ROLES), route
+
+
+@pytest.mark.parametrize("route", sorted(ALL_CASES))
+def test_route_gives_each_role_the_expected_outcome(route, world):
+    failures = []
+    for case in ALL_CASES[route]:
+        url = case.url(world)
+        for role in ROLES:
+            client = Client()
+            if role != "anonymous":
+                client.force_login(world.users[role])
+            response = client.get(url)
+            expected = case.expect[role]
+            got = _outcome(response)
+            if isinstance(expected, Redirect):
+                ok = isinstance(got, Redirect) and expected.matches(got.to[0])
+            else:
+                ok = got == expected
+            if ok and got == OK:
+                text = case.contains.get(role, case.contains.get("*"))
+                if text and text not in response.content.decode():
+                    failures.append(f"{role} {url}: 200 but without “{text}”")
+            elif not ok:
+                failures.append(f"{role} {url}: expected {expected}, got {got}")
+    assert not failures, "\n".join(failures)
+
+
+def _outcome(response) -> int | Redirect:
+    if response.status_code in (301, 302):
+        return Redirect(response["Location"])
+    return response.status_code

@@ -8,6 +8,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Submit
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.core.validators import MaxLengthValidator
 
 from hscb import services
 from hscb.models import Group, User
@@ -39,10 +40,11 @@ class SignInForm(GovukForm, auth_forms.AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         email = self.fields["username"]
         email.label = "Email address"
-        email.widget = forms.EmailInput(
-            attrs={"autocomplete": "email", "spellcheck": "false", "autofocus": True}
-        )
+        email.widget = forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"})
         email.error_messages["required"] = "Enter your email address"
+        # AuthenticationForm sets max_length after the field is built, so it is never checked:
+        # an over-long address must be refused before the lockout records it.
+        email.validators.append(MaxLengthValidator(254))
         self.fields["password"].error_messages["required"] = "Enter your password"
 
 

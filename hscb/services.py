@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.urls import reverse
@@ -17,8 +18,6 @@ from hscb.models import Area, Group, Objective, User
 
 
 def _password_link(user: User, url_name: str) -> str:
-    from django.conf import settings
-
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     return settings.SITE_URL + reverse(url_name, kwargs={"uidb64": uidb64, "token": token})
@@ -101,7 +100,7 @@ def password_reset_request(*, users: Iterable[User]) -> None:
 # Groups ---------------------------------------------------------------------------------------
 
 
-def group_update_remit(*, group: Group, remit: str) -> Group:
+def group_remit_update(*, group: Group, remit: str) -> Group:
     """Change a group's remit. The history row (who, when, before, after) comes from auditlog."""
     group.remit = remit.strip()
     group.save(update_fields=["remit"])

@@ -49,7 +49,7 @@ def group_edit(request: HttpRequest, slug: str) -> HttpResponse:
     group = selectors.get_group_for_user(request.user, slug, for_change=True)
     form = GroupRemitForm(request.POST if request.method == "POST" else None, instance=group)
     if request.method == "POST" and form.is_valid():
-        services.group_update_remit(group=group, remit=form.cleaned_data["remit"])
+        services.group_remit_update(group=group, remit=form.cleaned_data["remit"])
         messages.success(request, f"The remit of the {group.name} has been saved.")
         return redirect(group)
     return render(request, "hscb/group_form.html", {"group": group, "form": form})

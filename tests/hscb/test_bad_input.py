@@ -102,6 +102,14 @@ def test_an_email_in_the_wrong_format_gets_the_govuk_message(client, board):
     assert 'value="not-an-email"' in text
 
 
+def test_an_over_long_email_is_refused_before_the_lockout_records_it(client, board):
+    response = client.post(
+        "/accounts/sign-in/", {"username": f"{LONG}@agency.example", "password": "p"}
+    )
+    text = assert_error_page(response, "username")
+    assert "Ensure this value has at most 254 characters" in text
+
+
 def test_an_over_long_remit_is_refused_and_what_was_typed_is_kept(client, board, group_chair):
     client.force_login(group_chair)
     before = Group.objects.get(slug="improving-outcomes").remit

@@ -24,6 +24,9 @@ class GovukForm:
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper(self)
+        # The service checks every answer itself and says what is wrong in the GOV.UK way; the
+        # browser's own pop-ups would get there first and hide the error summary.
+        self.helper.attrs = {"novalidate": ""}
         self.helper.add_input(Submit("submit", self.submit_label))
 
 

@@ -147,7 +147,7 @@ FORMAT_MODULE_PATH = ["hscb.formats"]
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # Only the built assets are collected: the Sass sources and build script in static/ stay out.
-STATICFILES_DIRS = [(d, BASE_DIR / "static" / d) for d in ("css", "js", "vendor")]
+STATICFILES_DIRS = [(d, BASE_DIR / "static" / d) for d in ("css", "images", "js", "vendor")]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {

@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -253,6 +253,7 @@ class GroupAdmin(HistoryAdmin):
         "is_active",
     ]
     list_filter = ["kind", "is_active", "chair_is_independent"]
+    list_select_related = ["accountable_to"]
     search_fields = ["name", "remit"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ObjectiveInline, GroupMembershipInline]
@@ -263,27 +264,15 @@ class GroupAdmin(HistoryAdmin):
     ]
 
     def get_queryset(self, request):
-        today = timezone.localdate()
-        return (
-            super()
-            .get_queryset(request)
-            .with_people(today)
-            .annotate(
-                _members=Count(
-                    "memberships",
-                    filter=Q(memberships__start_date__lte=today)
-                    & (Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=today)),
-                )
-            )
-        )
+        return super().get_queryset(request).with_chairs_and_counts(timezone.localdate())
 
     @admin.display(description="chair")
     def chair(self, obj: Group) -> str:
         return ", ".join(str(m.user) for m in obj.chairs()) or "—"
 
-    @admin.display(description="current members", ordering="_members")
+    @admin.display(description="current members", ordering="member_count")
     def member_count(self, obj: Group) -> int:
-        return obj._members
+        return obj.member_count
 
 
 @admin.register(Objective)

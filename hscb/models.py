@@ -185,6 +185,24 @@ class GroupQuerySet(models.QuerySet["Group"]):
     def active(self) -> GroupQuerySet:
         return self.filter(is_active=True)
 
+    def with_chairs_and_counts(self, on: datetime.date | None = None) -> GroupQuerySet:
+        """Each group's current chairs and a count of its current members, without loading
+        every member: for lists of groups."""
+        day = on or timezone.localdate()
+        current = Q(memberships__start_date__lte=day) & (
+            Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=day)
+        )
+        chairs = (
+            Membership.objects.current(day)
+            .filter(role=MembershipRole.CHAIR)
+            .select_related("user", "agency")
+        )
+        return self.annotate(
+            member_count=models.Count("memberships", filter=current)
+        ).prefetch_related(
+            models.Prefetch("memberships", queryset=chairs, to_attr="current_chairs")
+        )
+
     def with_people(self, on: datetime.date | None = None) -> GroupQuerySet:
         """Prefetch current members (with person and agency) and objectives: a fixed query count."""
         current = Membership.objects.current(on).select_related("user", "agency").by_role()
@@ -275,6 +293,8 @@ class Group(models.Model):
         return self.current_memberships
 
     def chairs(self) -> list[Membership]:
+        if hasattr(self, "current_chairs"):
+            return self.current_chairs
         return [m for m in self.people() if m.role == MembershipRole.CHAIR]
 
 

@@ -14,6 +14,9 @@ from django.utils import timezone
 from hscb.models import Agency, Group, Membership, MembershipRole, User
 from hscb.rules import Roles, roles_of
 
+# The secretariat's follow-up lists show this many, with the full count beside them.
+LIST_LIMIT = 20
+
 
 def groups_for_user(user: User) -> QuerySet[Group]:
     """Groups the user may see, with current members, chairs and objectives prefetched."""
@@ -84,9 +87,11 @@ def home_for_user(user: User, *, today: datetime.date | None = None) -> Home:
     )
     home = Home(roles=roles, memberships=memberships)
     if roles.is_group_chair:
-        home.chaired = list(Group.objects.with_people(today).filter(pk__in=roles.chaired_group_ids))
+        home.chaired = list(
+            Group.objects.with_chairs_and_counts(today).filter(pk__in=roles.chaired_group_ids)
+        )
     if roles.is_board_chair or roles.is_secretariat:
-        home.board_groups = list(Group.objects.active().with_people(today))
+        home.board_groups = list(Group.objects.active().with_chairs_and_counts(today))
     if roles.is_secretariat:
         home.secretariat = _secretariat_summary(today)
     return home
@@ -103,18 +108,17 @@ def _secretariat_summary(today: datetime.date) -> SecretariatSummary:
     groups_without_chair = list(
         Group.objects.active().exclude(pk__in=chaired.values("group_id")).order_by("order")
     )
-    ending_soon = list(
-        Membership.objects.current(today)
-        .filter(end_date__lte=today + datetime.timedelta(days=30))
-        .select_related("user", "group")
-        .order_by("end_date")
+    ending = Membership.objects.current(today).filter(
+        end_date__lte=today + datetime.timedelta(days=30)
     )
+    ending_soon = list(ending.select_related("user", "group").order_by("end_date")[:LIST_LIMIT])
     expired_before = timezone.now() - datetime.timedelta(days=3)
     invitations_outstanding = list(
         User.objects.filter(is_active=True, last_login__isnull=True)
         .filter(Q(invitation_sent_at__isnull=True) | Q(invitation_sent_at__lte=expired_before))
         .filter(password__startswith=UNUSABLE_PASSWORD_PREFIX)
         .select_related("agency")
-        .order_by("invitation_sent_at")[:20]
+        .order_by("invitation_sent_at")[:LIST_LIMIT]
     )
+    counts["ending_soon"] = ending.count()
     return SecretariatSummary(counts, groups_without_chair, ending_soon, invitations_outstanding)

@@ -103,7 +103,7 @@ def test_group_list_shows_chairs_and_member_counts(admin_client, board, group_ch
     assert group_chair.get_full_name() in text
     changelist = admin_client.get("/admin/hscb/group/").context["cl"]
     row = next(g for g in changelist.result_list if g.function == GroupFunction.IMPROVING_OUTCOMES)
-    assert row._members == 2
+    assert row.member_count == 2
 
 
 def test_group_change_page_has_objectives_and_members_inline(admin_client, board, member):
@@ -159,3 +159,23 @@ def test_someone_signed_in_without_admin_access_is_told_so(client, member):
 def test_signing_in_from_the_admin_uses_the_service_sign_in_page(client, db):
     response = client.get("/admin/hscb/group/", follow=True)
     assert response.redirect_chain[-1][0] == "/accounts/sign-in/?next=/admin/hscb/group/"
+
+
+def test_admin_lists_run_a_fixed_number_of_queries(
+    admin_client, board, django_assert_max_num_queries
+):
+    from tests.hscb.factories import GroupFactory, MembershipFactory
+
+    def grow():
+        for _ in range(3):
+            group = GroupFactory(accountable_to=board[GroupFunction.STRATEGIC_BOARD])
+            MembershipFactory(group=group, role=MembershipRole.CHAIR)
+            MembershipFactory.create_batch(2, group=group)
+
+    for url in ["/admin/hscb/group/", "/admin/hscb/membership/", "/admin/hscb/user/"]:
+        grow()
+        with django_assert_max_num_queries(30) as few:
+            admin_client.get(url)
+        grow()
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            admin_client.get(url)

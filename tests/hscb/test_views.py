@@ -9,7 +9,7 @@ from auditlog.models import LogEntry
 from django.utils import timezone
 
 from hscb.models import Group, GroupFunction, MembershipRole
-from tests.hscb.factories import GroupFactory, MembershipFactory, UserFactory
+from tests.hscb.factories import GroupFactory, MembershipFactory, ObjectiveFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -133,5 +133,10 @@ def test_pages_run_a_fixed_number_of_queries(
     for group in board.values():
         for role in [MembershipRole.MEMBER] * 6 + [MembershipRole.ADVISER]:
             MembershipFactory(group=group, role=role)
+    for _ in range(3):
+        extra = GroupFactory(accountable_to=board[GroupFunction.STRATEGIC_BOARD])
+        MembershipFactory(group=extra, role=MembershipRole.CHAIR)
+        MembershipFactory(group=extra, user=secretariat)
+        ObjectiveFactory.create_batch(2, group=extra)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url)

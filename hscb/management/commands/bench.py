@@ -1,0 +1,333 @@
+"""Time every page against a minimal Django view, on a throwaway database filled to a scale.
+
+A benchmark, not a test: it prints a table (median and 95th percentile time, SQL queries per
+request, and the ratio of the median to a minimal view's) and can write it as JSON. With
+`--compare-scale` it first measures at a tenth of the scale, then fills up and measures again,
+so a page whose query count grows with the data stands out. Add new pages to `PAGES`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import gc
+import json
+import math
+import statistics
+import time
+import warnings
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import factory.random
+from django.conf import settings
+from django.contrib.auth.models import Group as PermissionGroup
+from django.contrib.auth.tokens import default_token_generator
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.test import Client
+from django.test.utils import (
+    CaptureQueriesContext,
+    override_settings,
+    setup_databases,
+    setup_test_environment,
+    teardown_databases,
+    teardown_test_environment,
+)
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from hscb.management.commands.load_board import FIXTURE
+from hscb.models import Agency, Group, GroupFunction, Membership, MembershipRole, Sector, User
+from hscb.rules import SECRETARIAT_GROUP
+from hscb.services import board_load
+from tests.hscb.factories import AgencyFactory, MembershipFactory, UserFactory
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+MINIMAL = "/bench/minimal/"
+WARM_UP = 5
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str
+    user: str  # "secretariat" or "chair" (chair of Improving Outcomes)
+
+
+# Every page a signed-in person can GET. `{reset}` and `{welcome}` are set-your-password links
+# for the user; the benchmark follows their one redirect and times the form it leads to.
+PAGES = [
+    Page("/", "secretariat"),
+    Page("/", "chair"),
+    Page("/board/", "chair"),
+    Page("/board/improving-outcomes/", "chair"),
+    Page("/board/improving-outcomes/remit/", "chair"),
+    Page("/account/", "chair"),
+    Page("/health/", "chair"),
+    Page("/accounts/password/change/", "chair"),
+    Page("/accounts/password/change/done/", "chair"),
+    Page("/accounts/password/reset/", "chair"),
+    Page("/accounts/password/reset/sent/", "chair"),
+    Page("{reset}", "chair"),
+    Page("/accounts/password/reset/done/", "chair"),
+    Page("{welcome}", "chair"),
+    Page("/accounts/welcome/done/", "chair"),
+    Page("/admin/hscb/user/", "secretariat"),
+    Page("/admin/hscb/membership/", "secretariat"),
+    Page("/admin/hscb/group/", "secretariat"),
+    Page("/admin/hscb/agency/", "secretariat"),
+    Page("/admin/hscb/area/", "secretariat"),
+    Page("/admin/hscb/objective/", "secretariat"),
+]
+
+
+@dataclass
+class Result:
+    page: str
+    user: str
+    median_ms: float
+    p95_ms: float
+    queries: int
+    ratio: float = 0.0
+
+    def cells(self) -> list[str]:
+        return [self.page, self.user, f"{self.median_ms:.2f}", f"{self.p95_ms:.2f}"]
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill a throwaway database to a scale and time each page, signed in, against a minimal "
+        "view. Never touches your database. Refuses to run with DEBUG off."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scale", type=int, default=2000, help="People (default 2000).")
+        parser.add_argument("--repeat", type=int, default=50, help="Timed requests per page.")
+        parser.add_argument(
+            "--compare-scale",
+            nargs="?",
+            type=int,
+            const=0,
+            metavar="N",
+            help="Measure first at N people (default a tenth of --scale) to compare query counts.",
+        )
+        parser.add_argument("--json", type=Path, metavar="PATH", help="Write the results here.")
+
+    def handle(self, *args, scale: int, repeat: int, compare_scale: int | None, **options) -> None:
+        if not settings.DEBUG:
+            raise CommandError("The benchmark is for a local copy only, and DEBUG is off.")
+        if compare_scale == 0:
+            compare_scale = scale // 10
+        if repeat < 1 or scale < 1:
+            raise CommandError("--scale and --repeat must be at least 1.")
+        if compare_scale is not None and not 0 < compare_scale < scale:
+            raise CommandError("--compare-scale must be at least 1 and less than --scale.")
+
+        started = time.perf_counter()
+        factory.random.reseed_random("safeguard-board-bench")
+        # WhiteNoise looks for collected static files, which a local copy does not have.
+        warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+        setup_test_environment(debug=False)
+        old_config = setup_databases(0, False, aliases={"default"}, serialized_aliases=set())
+        try:
+            # DEBUG off as in production, set through the signal that rebuilds the template
+            # engines; MD5 passwords so that making thousands of people takes no time.
+            with override_settings(
+                DEBUG=False,
+                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+                ROOT_URLCONF="hscb.bench_urls",
+            ):
+                users = _board()
+                small = None
+                if compare_scale is not None:
+                    _fill(compare_scale)
+                    small = _measure(users, repeat)
+                _fill(scale)
+                results = _measure(users, repeat)
+        finally:
+            teardown_databases(old_config, 0)
+            teardown_test_environment()
+
+        self._print(results, small, scale, compare_scale, repeat, time.perf_counter() - started)
+        if options["json"]:
+            data = {
+                "scale": scale,
+                "repeat": repeat,
+                "database": connection.vendor,
+                "pages": [asdict(r) for r in results],
+            }
+            if small is not None:
+                data["compare_scale"] = compare_scale
+                data["compare_pages"] = [asdict(r) for r in small]
+            options["json"].write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+            self.stdout.write(f"Results written to {options['json']}.")
+
+    def _print(
+        self,
+        results: list[Result],
+        small: list[Result] | None,
+        scale: int,
+        compare_scale: int | None,
+        repeat: int,
+        elapsed: float,
+    ) -> None:
+        header = ["page", "as", "median ms", "p95 ms", "queries", "x minimal"]
+        rows = [[*r.cells(), str(r.queries), f"{r.ratio:.1f}"] for r in results]
+        grew = []
+        if small is not None:
+            header[4] = f"queries @{scale}"
+            header += [f"queries @{compare_scale}", f"median ms @{compare_scale}"]
+            for row, r, s in zip(rows, results, small, strict=True):
+                row += [str(s.queries), f"{s.median_ms:.2f}"]
+                if r.queries != s.queries:
+                    grew.append(f"{r.page} as {r.user}: {s.queries} -> {r.queries} queries")
+        widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+        for n, row in enumerate([header, *rows]):
+            cells = [
+                c.ljust(w) if i < 2 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            ]
+            self.stdout.write("  ".join(cells).rstrip())
+            if n == 0:
+                self.stdout.write("  ".join("-" * w for w in widths))
+        self.stdout.write(
+            f"\n{scale} people, {repeat} timed requests a page after {WARM_UP} to warm up, "
+            f"{connection.vendor}; {elapsed:.0f} s in all."
+        )
+        if grew:
+            self.stdout.write(self.style.WARNING("Query counts that grow with the data:"))
+            for line in grew:
+                self.stdout.write(self.style.WARNING(f"  {line}"))
+        elif small is not None:
+            self.stdout.write(self.style.SUCCESS("No page's query count grows with the data."))
+
+
+def _board() -> dict[str, User]:
+    """The board as shipped, plus the two people the pages are requested as."""
+    board_load(data=json.loads(FIXTURE.read_text(encoding="utf-8")))
+    unit = AgencyFactory(
+        name="Board business unit", short_name="Business unit", sector=Sector.BOARD
+    )
+    secretariat = UserFactory(email="secretariat@bench.example", is_staff=True, agency=unit)
+    secretariat.groups.add(PermissionGroup.objects.get(name=SECRETARIAT_GROUP))
+    for group in Group.objects.all():
+        MembershipFactory(user=secretariat, group=group, role=MembershipRole.SECRETARIAT)
+    chair = MembershipFactory(
+        user=UserFactory(email="io.chair@bench.example"),
+        group=Group.objects.get(function=GroupFunction.IMPROVING_OUTCOMES),
+        role=MembershipRole.CHAIR,
+    ).user
+    return {"secretariat": secretariat, "chair": chair}
+
+
+def _fill(scale: int) -> None:
+    """Add people (to `scale` in all) with one agency for every ten and seats on the groups.
+
+    Each person has a seat on one group and every fifth a second; one person in ten has left
+    their seats and one in fifty leaves within 30 days; one in 25 has not set a password. Every
+    group but Improving Outcomes (chaired by the benchmark's chair) gets a chair and a vice-chair.
+    """
+    start = User.objects.filter(email__endswith="@people.bench.example").count()
+    have = Agency.objects.filter(name__startswith="Bench agency").count()
+    sectors = Sector.values
+    Agency.objects.bulk_create(
+        AgencyFactory.build(name=f"Bench agency {i:04d}", sector=sectors[i % len(sectors)])
+        for i in range(have, max(10, scale // 10))
+    )
+    agencies = list(Agency.objects.filter(name__startswith="Bench agency").order_by("name"))
+    people = [
+        UserFactory.build(
+            email=f"person{i:05d}@people.bench.example", agency=agencies[i % len(agencies)]
+        )
+        for i in range(start, scale)
+    ]
+    for i, person in enumerate(people, start=start):
+        if i % 25 == 7:
+            person.set_unusable_password()
+    User.objects.bulk_create(people)  # sets their primary keys (SQLite and PostgreSQL)
+
+    groups = list(Group.objects.order_by("order"))
+    chaired = groups.index(Group.objects.get(function=GroupFunction.IMPROVING_OUTCOMES))
+    today = timezone.localdate()
+    seats = []
+    for i, person in enumerate(people, start=start):
+        first = i % len(groups)
+        role = MembershipRole.ADVISER if i % 7 == 0 else MembershipRole.MEMBER
+        if i < 2 * len(groups) and first != chaired:
+            role = MembershipRole.CHAIR if i < len(groups) else MembershipRole.VICE_CHAIR
+        places = [(first, role)]
+        if i % 5 == 0:
+            places.append(((first + 1 + i % 8) % len(groups), MembershipRole.MEMBER))
+        for index, seat_role in places:
+            seat = MembershipFactory.build(
+                user=person,
+                group=groups[index],
+                role=seat_role,
+                agency=person.agency,
+                start_date=today - datetime.timedelta(days=30 + i % 700),
+            )
+            if i % 10 == 9 and seat_role != MembershipRole.CHAIR:
+                seat.end_date = today - datetime.timedelta(days=1 + i % 20)
+            elif i % 50 == 3:
+                seat.end_date = today + datetime.timedelta(days=i % 30)
+            seats.append(seat)
+    Membership.objects.bulk_create(seats)
+
+
+def _measure(users: dict[str, User], repeat: int) -> list[Result]:
+    """Time the minimal view and every page; the first result is the minimal view's.
+
+    The pages take turns, one request each a round, so a burst of load from elsewhere on the
+    machine falls on all of them alike rather than on whichever page was being timed.
+    """
+    clients = {}
+    for name, user in users.items():
+        clients[name] = Client()
+        clients[name].force_login(user, backend=BACKEND)
+    links = _password_links(clients["chair"], users["chair"])
+    targets = [(clients["chair"], MINIMAL, "chair")]
+    targets += [(clients[p.user], p.url.format(**links), p.user) for p in PAGES]
+    counts = [_warm_up(client, url) for client, url, _ in targets]
+    samples: list[list[float]] = [[] for _ in targets]
+    gc.collect()
+    for _ in range(repeat):
+        for (client, url, _), times in zip(targets, samples, strict=True):
+            started = time.perf_counter()
+            _get(client, url)
+            times.append((time.perf_counter() - started) * 1000)
+    results = []
+    for (_, url, user), times, count in zip(targets, samples, counts, strict=True):
+        times.sort()
+        p95 = times[math.ceil(0.95 * len(times)) - 1]
+        results.append(Result(url, user, statistics.median(times), p95, count))
+    for result in results:
+        result.ratio = result.median_ms / results[0].median_ms
+    return results
+
+
+def _password_links(client: Client, user: User) -> dict[str, str]:
+    """The set-password forms that a reset and a welcome link lead to (after one redirect)."""
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    links = {}
+    for name, prefix in [("reset", "/accounts/password/reset"), ("welcome", "/accounts/welcome")]:
+        response = client.get(f"{prefix}/{uidb64}/{token}/")
+        if response.status_code != 302:
+            raise CommandError(f"The {name} link answered {response.status_code}, not a redirect.")
+        links[name] = response.url
+    return links
+
+
+def _warm_up(client: Client, url: str) -> int:
+    """Request the page a few times, then once more counting its SQL queries."""
+    for _ in range(WARM_UP):
+        _get(client, url)
+    with CaptureQueriesContext(connection) as queries:
+        _get(client, url)
+    return len(queries)
+
+
+def _get(client: Client, url: str) -> None:
+    response = client.get(url)
+    if response.status_code != 200:
+        raise CommandError(f"GET {url} answered {response.status_code}, not 200.")

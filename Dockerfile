@@ -2,7 +2,9 @@
 # docker-compose.yml runs it; see the README's "Production" section.
 FROM python:3.11-slim-bookworm
 
-ENV PYTHONDONTWRITEBYTECODE=1 \
+# Production unless told otherwise: a missing DEBUG line in .env must not turn debugging on.
+ENV DEBUG=false \
+    PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     UV_PYTHON_DOWNLOADS=never \
     UV_COMPILE_BYTECODE=1 \
@@ -23,9 +25,10 @@ RUN uv sync --frozen --no-dev --no-install-project --python /usr/local/bin/pytho
 COPY . .
 
 # Static files are collected at build time. The key is a placeholder: it signs nothing here.
-RUN DEBUG=false \
-    SECRET_KEY=collectstatic-at-build-time-only-not-a-secret-key-0000000000 \
+RUN SECRET_KEY=collectstatic-at-build-time-only-not-a-secret-key-0000000000 \
     ALLOWED_HOSTS=localhost \
+    SITE_URL=https://localhost \
+    EMAIL_URL=consolemail:// \
     python manage.py collectstatic --noinput --verbosity 0
 
 RUN groupadd --system board \

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from hscb import services
-from hscb.models import Agency, Area, Group, Membership, Objective, User
+from hscb.models import Agency, Area, Group, Membership, MembershipRole, Objective, User
 from hscb.rules import SECRETARIAT_GROUP
 
 
@@ -66,9 +66,39 @@ class MembershipForm(forms.ModelForm):
         return cleaned
 
 
+class MembershipFormSet(forms.BaseInlineFormSet):
+    """Checks the rows sent together against each other: the database's one-open-seat and
+    one-open-chair rules only see rows already saved."""
+
+    def clean(self) -> None:
+        super().clean()
+        seats: set[tuple[int, int]] = set()
+        chairs: set[int] = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or data.get("end_date"):
+                continue
+            user = data.get("user") or getattr(form.instance, "user", None)
+            group = data.get("group") or getattr(form.instance, "group", None)
+            if user is None or group is None:
+                continue
+            if (user.pk, group.pk) in seats:
+                raise forms.ValidationError(
+                    f"{user} has two open memberships of the {group} here. Give one an end date."
+                )
+            seats.add((user.pk, group.pk))
+            if data.get("role") == MembershipRole.CHAIR:
+                if group.pk in chairs:
+                    raise forms.ValidationError(
+                        f"The {group} has two open chairs here. Give one an end date."
+                    )
+                chairs.add(group.pk)
+
+
 class MembershipInlineBase(admin.TabularInline):
     model = Membership
     form = MembershipForm
+    formset = MembershipFormSet
     extra = 0
     autocomplete_fields = ["user", "group", "agency"]
     fields = ["user", "group", "role", "agency", "start_date", "end_date"]
@@ -139,18 +169,12 @@ class UserInviteForm(forms.ModelForm):
             self.fields[name].required = True
         self.fields["email"].help_text = "They will be emailed a link to set their password."
 
-    def clean_email(self) -> str:
-        return self.cleaned_data["email"].strip().lower()
-
 
 class UserAdminForm(auth_forms.UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
         field_classes: dict = {}
-
-    def clean_email(self) -> str:
-        return self.cleaned_data["email"].strip().lower()
 
 
 @admin.register(User)
@@ -206,6 +230,29 @@ class UserAdmin(AuditlogHistoryAdminMixin, BaseUserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
 
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        """Only a superuser may change a superuser: anyone else could change the address and
+        reset their way into the account."""
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        # Someone who is not a superuser grants only the permission groups they hold.
+        if db_field.name == "groups" and not request.user.is_superuser:
+            kwargs["queryset"] = request.user.groups.all()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        """Keep the permission groups the editor could not see in the form, rather than let
+        saving the form take them away."""
+        kept = []
+        if change and not request.user.is_superuser:
+            grantable = set(request.user.groups.values_list("pk", flat=True))
+            kept = [g for g in form.instance.groups.all() if g.pk not in grantable]
+        super().save_related(request, form, formsets, change)
+        form.instance.groups.add(*kept)
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
@@ -228,14 +275,17 @@ class UserAdmin(AuditlogHistoryAdminMixin, BaseUserAdmin):
 
     def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
         if change:
-            super().save_model(request, obj, form, change)
+            services.user_update(user=obj, old_email=form.initial.get("email", ""))
         else:
             services.user_invite(user=obj)
             messages.info(request, f"A set-your-password email is on its way to {obj.email}.")
 
     @admin.action(description="Send a new set-your-password email")
     def send_new_invitation(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        users = list(queryset.filter(is_active=True))
+        users = queryset.filter(is_active=True)
+        if not request.user.is_superuser:
+            users = users.filter(is_superuser=False)
+        users = list(users)
         for user in users:
             services.user_reinvite(user=user)
         self.message_user(request, f"Set-your-password emails queued for {len(users)} people.")

@@ -1,4 +1,5 @@
-"""Template context for every page: the board's name and the navigation the user may use."""
+"""Template context for every page: the board's name, the navigation the user may use and how
+long one-time links last."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from hscb.lib.tokens import lifetime_in_words
 from hscb.rules import roles_of
 
 
@@ -30,4 +32,9 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         for label, url in links:
             current = path == url if url == "/" else path.startswith(url)
             items.append(NavItem(label=label, url=url, current=current))
-    return {"board_name": settings.BOARD_NAME, "nav_items": items}
+    return {
+        "board_name": settings.BOARD_NAME,
+        "nav_items": items,
+        "reset_link_lifetime": lifetime_in_words(settings.PASSWORD_RESET_TIMEOUT),
+        "invitation_link_lifetime": lifetime_in_words(settings.INVITATION_TIMEOUT),
+    }

@@ -255,11 +255,11 @@ def demo_load(*, password: str, today: datetime.date | None = None) -> DemoRepor
     for function, seats in SEATS.items():
         for first, last, role in seats:
             user = people[(first, last)]
+            # Found by person and group, so a seat the secretariat has since changed is kept.
             _, created = Membership.objects.get_or_create(
                 user=user,
                 group=groups[function],
-                role=role,
-                defaults={"agency": user.agency, "start_date": start},
+                defaults={"role": role, "agency": user.agency, "start_date": start},
             )
             report.created_memberships += created
     for function, first, last, role, began, ends in [ENDED, ENDING]:
@@ -267,8 +267,8 @@ def demo_load(*, password: str, today: datetime.date | None = None) -> DemoRepor
         _, created = Membership.objects.get_or_create(
             user=user,
             group=groups[function],
-            role=role,
             defaults={
+                "role": role,
                 "agency": user.agency,
                 "start_date": today - datetime.timedelta(days=began),
                 "end_date": today - datetime.timedelta(days=ends),

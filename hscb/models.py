@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+
+from hscb.lib.security import normalise_email
 
 
 class Sector(models.TextChoices):
@@ -94,7 +97,7 @@ class UserManager(BaseUserManager["User"]):
     def _create_user(self, email: str, password: str | None, **extra: object) -> User:
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=normalise_email(email), **extra)
         if password:
             user.set_password(password)
         else:
@@ -113,7 +116,8 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra)
 
     def get_by_natural_key(self, username: str | None) -> User:
-        return self.get(email__iexact=username)
+        # Addresses are stored in lower case, so an exact match finds any way of typing one.
+        return self.get(email=normalise_email(username or ""))
 
 
 class User(AbstractUser):
@@ -158,7 +162,7 @@ class User(AbstractUser):
 
     def clean(self) -> None:
         super().clean()
-        self.email = self.email.strip().lower()
+        self.email = normalise_email(self.email)
 
 
 class GroupKind(models.TextChoices):
@@ -181,6 +185,16 @@ class GroupFunction(models.TextChoices):
     ADOLESCENTS = "adolescents", "Safeguarding adolescents"
 
 
+def current_membership(on: datetime.date | None = None, *, prefix: str = "") -> Q:
+    """The condition for a membership running on a day, from the membership or through a
+    relation to it (`prefix="memberships__"`)."""
+    day = on or timezone.localdate()
+    return Q(
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": day}),
+        **{f"{prefix}start_date__lte": day, f"{prefix}user__is_active": True},
+    )
+
+
 class GroupQuerySet(models.QuerySet["Group"]):
     def active(self) -> GroupQuerySet:
         return self.filter(is_active=True)
@@ -189,9 +203,7 @@ class GroupQuerySet(models.QuerySet["Group"]):
         """Each group's current chairs and a count of its current members, without loading
         every member: for lists of groups."""
         day = on or timezone.localdate()
-        current = Q(memberships__start_date__lte=day) & (
-            Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=day)
-        )
+        current = current_membership(day, prefix="memberships__")
         chairs = (
             Membership.objects.current(day)
             .filter(role=MembershipRole.CHAIR)
@@ -275,14 +287,17 @@ class Group(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("group_detail", kwargs={"slug": self.slug})
 
-    @property
-    def accountability(self) -> str:
-        """Who the group answers to, in words: "the chair of the Strategic Board"."""
-        if self.accountable_to is None:
-            return ""
-        if self.accountable_to_chair:
-            return f"The chair of the {self.accountable_to.name}"
-        return f"The {self.accountable_to.name}"
+    def clean(self) -> None:
+        """A group cannot answer to itself, directly or round a loop."""
+        super().clean()
+        seen = {self.pk}
+        parent = self.accountable_to
+        while parent is not None:
+            if parent.pk in seen:
+                message = "A group cannot be accountable to itself, even through others."
+                raise ValidationError({"accountable_to": message})
+            seen.add(parent.pk)
+            parent = parent.accountable_to
 
     def people(self) -> list[Membership]:
         """Current memberships: from the prefetch made by `with_people` when there is one."""
@@ -335,9 +350,9 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         )
 
     def current(self, on: datetime.date | None = None) -> MembershipQuerySet:
-        """Memberships that have started and not ended on the given day (today by default)."""
-        day = on or timezone.localdate()
-        return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
+        """Memberships that have started and not ended on the given day (today by default),
+        of people whose account is open: a closed account holds no seat."""
+        return self.filter(current_membership(on))
 
 
 class Membership(models.Model):

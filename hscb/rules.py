@@ -63,7 +63,10 @@ def roles_of(user) -> Roles:
     cached = getattr(user, "_board_roles", None)
     if cached is not None:
         return cached
-    is_secretariat = user.is_superuser or user.groups.filter(name=SECRETARIAT_GROUP).exists()
+    # The business unit: staff accounts in the Secretariat permission group.
+    is_secretariat = user.is_superuser or (
+        user.is_staff and user.groups.filter(name=SECRETARIAT_GROUP).exists()
+    )
     seats = tuple(
         Seat(group_id=g, role=r, function=f)
         for g, r, f in Membership.objects.current()
@@ -82,11 +85,6 @@ def is_secretariat(user) -> bool:
 @rules.predicate
 def is_board_chair(user) -> bool:
     return roles_of(user).is_board_chair
-
-
-@rules.predicate
-def has_agency(user) -> bool:
-    return getattr(user, "is_authenticated", False) and user.agency_id is not None
 
 
 @rules.predicate

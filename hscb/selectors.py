@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -29,7 +30,10 @@ def groups_for_user(user: User) -> QuerySet[Group]:
 def get_group_for_user(user: User, slug: str, *, for_change: bool = False) -> Group:
     """The group, or 404 if the user may not see it, or 403 if they may see but not change it."""
     group = (
-        Group.objects.with_people().prefetch_related("accountable_groups").filter(slug=slug).first()
+        Group.objects.with_people()
+        .prefetch_related(Prefetch("accountable_groups", queryset=Group.objects.active()))
+        .filter(slug=slug)
+        .first()
     )
     if group is None or not user.has_perm("hscb.see_group", group):
         raise Http404("No such group.")
@@ -112,7 +116,7 @@ def _secretariat_summary(today: datetime.date) -> SecretariatSummary:
         end_date__lte=today + datetime.timedelta(days=30)
     )
     ending_soon = list(ending.select_related("user", "group").order_by("end_date")[:LIST_LIMIT])
-    expired_before = timezone.now() - datetime.timedelta(days=3)
+    expired_before = timezone.now() - datetime.timedelta(seconds=settings.INVITATION_TIMEOUT)
     invitations_outstanding = list(
         User.objects.filter(is_active=True, last_login__isnull=True)
         .filter(Q(invitation_sent_at__isnull=True) | Q(invitation_sent_at__lte=expired_before))

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -14,13 +14,22 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from hscb.lib.email import send_templated_email
+from hscb.lib.security import normalise_email
+from hscb.lib.tokens import invitation_token_generator, lifetime_in_words
 from hscb.models import Area, Group, Objective, User
 
 
-def _password_link(user: User, url_name: str) -> str:
+def _password_link(user: User, url_name: str, generator: PasswordResetTokenGenerator) -> str:
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
+    token = generator.make_token(user)
     return settings.SITE_URL + reverse(url_name, kwargs={"uidb64": uidb64, "token": token})
+
+
+def _queue(task, *args) -> None:
+    """Queue a task once the transaction commits. If queueing fails (the broker is down, or an
+    eager task's email cannot be sent), the saved change stands and the failure is logged: the
+    secretariat's home page lists people whose invitation did not go."""
+    transaction.on_commit(lambda: task.delay(*args), robust=True)
 
 
 # People ---------------------------------------------------------------------------------------
@@ -35,12 +44,33 @@ def user_invite(*, user: User) -> User:
     from hscb.tasks import send_set_password_email
 
     with transaction.atomic():
-        user.email = user.email.strip().lower()
+        user.email = normalise_email(user.email)
         user.set_unusable_password()
         user.invitation_sent_at = None
         user.save()
-        transaction.on_commit(lambda: send_set_password_email.delay(user.pk))
+        _queue(send_set_password_email, user.pk)
     return user
+
+
+def user_update(*, user: User, old_email: str) -> User:
+    """Save changes to a person's details. A change of email address is told to the old
+    address too, so a hijacked account does not go unnoticed."""
+    from hscb.tasks import send_email_changed_notice
+
+    with transaction.atomic():
+        user.email = normalise_email(user.email)
+        user.save()
+        if old_email and normalise_email(old_email) != user.email:
+            _queue(send_email_changed_notice, user.pk, normalise_email(old_email))
+    return user
+
+
+def email_changed_notice_send(*, user_pk: int, old_email: str) -> bool:
+    user = User.objects.filter(pk=user_pk).first()
+    if user is None:
+        return False
+    send_templated_email("email_changed", to=[old_email], context={"user": user})
+    return True
 
 
 def user_reinvite(*, user: User) -> None:
@@ -49,7 +79,7 @@ def user_reinvite(*, user: User) -> None:
 
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(invitation_sent_at=None)
-        transaction.on_commit(lambda: send_set_password_email.delay(user.pk))
+        _queue(send_set_password_email, user.pk)
 
 
 def invitation_send(*, user_pk: int) -> bool:
@@ -69,7 +99,11 @@ def invitation_send(*, user_pk: int) -> bool:
         send_templated_email(
             "set_password",
             to=[user.email],
-            context={"user": user, "link": _password_link(user, "set_password")},
+            context={
+                "user": user,
+                "link": _password_link(user, "set_password", invitation_token_generator),
+                "lifetime": lifetime_in_words(settings.INVITATION_TIMEOUT),
+            },
         )
     except Exception:
         User.objects.filter(pk=user_pk, invitation_sent_at=sent_at).update(invitation_sent_at=None)
@@ -85,7 +119,11 @@ def password_reset_send(*, user_pk: int) -> bool:
     send_templated_email(
         "password_reset",
         to=[user.email],
-        context={"user": user, "link": _password_link(user, "password_reset_confirm")},
+        context={
+            "user": user,
+            "link": _password_link(user, "password_reset_confirm", default_token_generator),
+            "lifetime": lifetime_in_words(settings.PASSWORD_RESET_TIMEOUT),
+        },
     )
     return True
 
@@ -94,7 +132,7 @@ def password_reset_request(*, users: Iterable[User]) -> None:
     from hscb.tasks import send_password_reset_email
 
     for user in users:
-        transaction.on_commit(lambda pk=user.pk: send_password_reset_email.delay(pk))
+        _queue(send_password_reset_email, user.pk)
 
 
 # Groups ---------------------------------------------------------------------------------------
@@ -141,21 +179,26 @@ def _upsert(model, lookup: Mapping, values: Mapping, *, update: bool, report: Bo
 def board_load(*, data: Mapping, update: bool = False) -> BoardLoadReport:
     """Load the board's structure (areas, groups and their objectives) from the shipped fixture.
 
-    Safe to run again: what exists is kept. Records changed since in the admin are left as they
-    are unless `update` is given, which puts the fixture's values back.
+    Safe to run on every deployment: records are found by what does not change (an area's ONS
+    code, a group's function), what exists is kept as the secretariat left it, and a group's
+    objectives are only filled in while it has none. `update` puts the fixture's values back.
     """
     report = BoardLoadReport()
     for area in data["areas"]:
-        _upsert(Area, {"name": area["name"]}, _without(area, "name"), update=update, report=report)
+        key = "ons_code" if area.get("ons_code") else "name"
+        _upsert(Area, {key: area[key]}, _without(area, key), update=update, report=report)
 
     groups: dict[str, Group] = {}
     for item in data["groups"]:  # a group comes after the group it is accountable to
-        values = _without(item, "slug", "objectives", "accountable_to")
+        values = _without(item, "function", "objectives", "accountable_to")
         values["accountable_to"] = (
             groups[item["accountable_to"]] if item["accountable_to"] else None
         )
-        group = _upsert(Group, {"slug": item["slug"]}, values, update=update, report=report)
+        group = _upsert(Group, {"function": item["function"]}, values, update=update, report=report)
         groups[item["slug"]] = group
+        if group.objectives.exists() and not update:
+            report.unchanged += len(item["objectives"])
+            continue
         for order, text in enumerate(item["objectives"], start=1):
             _upsert(
                 Objective,

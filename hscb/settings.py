@@ -36,8 +36,12 @@ else:
 # The board this installation serves, as it appears in the header, page titles and emails.
 BOARD_NAME = env.str("BOARD_NAME", default="Hertfordshire Safeguarding Children Board")
 
-# The address people reach the site at, used for links in emails sent from Celery tasks.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The address people reach the site at, used for links in emails sent from Celery tasks. With
+# DEBUG off it must be given, and be https: a wrong address would put sign-in links in emails
+# that lead nowhere, or over plain HTTP.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+if not DEBUG and not SITE_URL.startswith("https://"):
+    raise ImproperlyConfigured("Set SITE_URL to the site's https:// address.")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -63,6 +67,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "hscb.lib.security.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -120,8 +125,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# A set-your-password link sent to a new user stays valid for three days.
-PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 24 * 60 * 60)
+# How long one-time links work, in seconds: a reset link for two hours, the invitation a new
+# person is sent to set their first password for three days. Both stop working once used.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=2 * 60 * 60)
+INVITATION_TIMEOUT = env.int("INVITATION_TIMEOUT", default=3 * 24 * 60 * 60)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -134,7 +141,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
+AXES_USERNAME_CALLABLE = "hscb.lib.security.axes_username"
+# How many reverse proxies of our own stand in front of the site (a load balancer, nginx): the
+# visitor's address is read from X-Forwarded-For that many hops from the right. 0: no proxy.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Language, time and dates: stored in UTC, shown in Europe/London as "27 November 2026".
 LANGUAGE_CODE = "en-gb"
@@ -165,7 +175,10 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
 # Email ----------------------------------------------------------------------------------------
-# EMAIL_URL: consolemail:// (default), smtp+tls://user:password@host:587, filemail:///path …
+# EMAIL_URL: consolemail:// (the local default), smtp+tls://user:password@host:587 … With
+# DEBUG off it must be given: console email would write sign-in links into the server's logs.
+if not DEBUG and not env.str("EMAIL_URL", default=""):
+    raise ImproperlyConfigured("Set EMAIL_URL to the mail server the site sends through.")
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Safeguard Board <board@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
@@ -226,10 +239,23 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.request": {
+            "handlers": ["console", "mail_admins"],
+            "level": "WARNING",
+            "propagate": False,
+        },
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },

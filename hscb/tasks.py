@@ -29,6 +29,12 @@ def send_password_reset_email(user_pk: int) -> bool:
     return services.password_reset_send(user_pk=user_pk)
 
 
+@shared_task(**EMAIL_RETRY)
+def send_email_changed_notice(user_pk: int, old_email: str) -> bool:
+    """Tell the old address that an account's email address was changed."""
+    return services.email_changed_notice_send(user_pk=user_pk, old_email=old_email)
+
+
 @shared_task
 def clear_expired_sessions() -> None:
     """Delete expired sign-in sessions (scheduled daily in django-celery-beat)."""

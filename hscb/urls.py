@@ -14,6 +14,7 @@ from hscb.forms import (
     PasswordResetRequestForm,
     SignInForm,
 )
+from hscb.lib.tokens import invitation_token_generator
 
 admin.site.site_header = "Safeguard Board administration"
 admin.site.site_title = "Safeguard Board administration"
@@ -66,6 +67,7 @@ accounts = [
         "accounts/welcome/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
             form_class=ChooseNewPasswordForm,
+            token_generator=invitation_token_generator,
             template_name="registration/set_password_form.html",
             success_url=reverse_lazy("set_password_complete"),
         ),

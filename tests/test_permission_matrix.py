@@ -197,8 +197,8 @@ MATRIX: dict[str, list[Case]] = {
     "admin/(?P<url>.*)$": [Case("/admin/no-such-page/", admin_only(NOT_FOUND))],
 }
 
-# What the secretariat may do with each model in the admin. People, agencies, areas and groups
-# are closed, never deleted, so that nothing about them is lost.
+# What the secretariat may do with each model in the admin. People, agencies, areas, groups and
+# memberships are closed or ended, never deleted, so that nothing about them is lost.
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 SECRETARIAT_ADMIN: dict[type, set[str]] = {
     User: {VIEW, ADD, CHANGE},
@@ -206,7 +206,7 @@ SECRETARIAT_ADMIN: dict[type, set[str]] = {
     Area: {VIEW, ADD, CHANGE},
     Group: {VIEW, ADD, CHANGE},
     Objective: {VIEW, ADD, CHANGE, DELETE},
-    Membership: {VIEW, ADD, CHANGE, DELETE},
+    Membership: {VIEW, ADD, CHANGE},
     PermissionGroup: {VIEW},
     LogEntry: {VIEW},
     AccessAttempt: {VIEW, DELETE},

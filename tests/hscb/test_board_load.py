@@ -74,7 +74,6 @@ def test_groups_carry_the_seed_facts(board):
     assert strategic.chair_is_independent and strategic.accountable_to is None
     assert case_review.chair_is_independent
     assert case_review.accountable_to == strategic and case_review.accountable_to_chair
-    assert case_review.accountability == "The chair of the Strategic Board"
     assert "accountable to the chair of the Safeguarding Board" in case_review.remit
     assert board[GroupFunction.CHILD_DEATH_OVERVIEW].kind == "panel"
     assert Area.objects.get(is_home=True).name == "Hertfordshire"
@@ -102,3 +101,25 @@ def test_reloading_keeps_admin_edits_unless_asked_to_update(board):
     call_command("load_board", "--update", stdout=StringIO())
     group.refresh_from_db()
     assert group.remit.startswith("Receives single-agency audit reports")
+
+
+def test_reloading_survives_the_edits_the_secretariat_makes_in_the_admin(board):
+    audit = board[GroupFunction.AUDIT]
+    audit.slug = "audit-and-assurance"
+    audit.save()
+    home = Area.objects.get(is_home=True)
+    home.name = "Hertfordshire County"
+    home.save()
+    first, second = audit.objectives.all()[:2]
+    first.order, second.order = second.order, first.order
+    first.save()
+    second.save()
+    audit.objectives.filter(pk=audit.objectives.last().pk).delete()
+    objectives = Objective.objects.count()
+
+    call_command("load_board", stdout=StringIO())
+
+    assert Group.objects.count() == 9 and Area.objects.count() == 10
+    assert Objective.objects.count() == objectives
+    assert Group.objects.get(pk=audit.pk).slug == "audit-and-assurance"
+    assert Area.objects.get(pk=home.pk).name == "Hertfordshire County"

@@ -76,3 +76,15 @@ def test_reset_password_gives_every_demo_account_a_new_one(board, settings):
     assert User.objects.get(email=ROLE_USERS["secretariat"].address).check_password(
         "second password 2026"
     )
+
+
+def test_demo_keeps_a_seat_the_secretariat_has_since_changed(board, settings):
+    settings.DEBUG = True
+    call_command("load_demo", "--password", "demo password 2026", stdout=StringIO())
+    seat = Membership.objects.filter(role="member").first()
+    seat.role = "adviser"
+    seat.save()
+    call_command("load_demo", "--password", "demo password 2026", stdout=StringIO())
+    seat.refresh_from_db()
+    assert seat.role == "adviser"
+    assert Membership.objects.filter(user=seat.user, group=seat.group).count() == 1

@@ -100,9 +100,23 @@ def test_members_are_listed_chair_first(board):
     assert people == [chair, vice, member, adviser]
 
 
-def test_accountability_reads_as_words(board):
-    assert board[GroupFunction.AUDIT].accountability == "The Strategic Board"
-    assert board[GroupFunction.STRATEGIC_BOARD].accountability == ""
+def test_a_group_cannot_be_accountable_to_itself_even_round_a_loop(board):
+    audit = board[GroupFunction.AUDIT]
+    strategic = board[GroupFunction.STRATEGIC_BOARD]
+    audit.accountable_to = audit
+    with pytest.raises(ValidationError, match="accountable to itself"):
+        audit.full_clean()
+    strategic.accountable_to = audit  # audit already answers to the Strategic Board
+    with pytest.raises(ValidationError, match="accountable to itself"):
+        strategic.full_clean()
+
+
+def test_a_closed_account_holds_no_current_seat(board):
+    seat = MembershipFactory(group=board[GroupFunction.AUDIT])
+    seat.user.is_active = False
+    seat.user.save()
+    assert seat not in Membership.objects.current()
+    assert Group.objects.with_chairs_and_counts().get(pk=seat.group_id).member_count == 0
 
 
 def test_accountable_to_a_chair_needs_a_group():

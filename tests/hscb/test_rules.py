@@ -47,10 +47,17 @@ def test_roles_add_up_across_memberships(board, member):
     assert not roles.sits_on(GroupFunction.CASE_REVIEW)
 
 
-def test_roles_are_read_once_per_user_object(board, member, django_assert_num_queries):
+def test_roles_are_read_once_per_user_object(board, secretariat, django_assert_num_queries):
     with django_assert_num_queries(2):
         for _ in range(5):
-            roles_of(member)
+            roles_of(secretariat)
+
+
+def test_the_secretariat_group_without_staff_status_gives_no_secretariat_role(board, member):
+    from django.contrib.auth.models import Group as PermissionGroup
+
+    member.groups.add(PermissionGroup.objects.get(name="Secretariat"))
+    assert not roles_of(member).is_secretariat
 
 
 @pytest.mark.parametrize(

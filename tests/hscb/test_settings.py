@@ -49,6 +49,7 @@ def production_environment() -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "board.example.org",
         "SITE_URL": "https://board.example.org",
+        "EMAIL_URL": "smtp+tls://mailer:not-a-password@smtp.example.org:587",
         "CSRF_TRUSTED_ORIGINS": "https://board.example.org",
         "DATABASE_URL": "postgres://board:not-a-password@db.example.org:5432/board",
         "REDIS_URL": "redis://redis.example.org:6379/0",
@@ -110,6 +111,28 @@ def test_with_debug_off_a_missing_required_variable_is_an_error(missing):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert f"Set the {missing} environment variable" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("SECRET_KEY", "", "Set the SECRET_KEY environment variable"),
+        ("SITE_URL", None, "Set SITE_URL to the site's https:// address"),
+        ("SITE_URL", "http://board.example.org", "Set SITE_URL to the site's https:// address"),
+        ("EMAIL_URL", None, "Set EMAIL_URL to the mail server"),
+    ],
+)
+def test_with_debug_off_links_and_email_must_be_real(variable, value, message):
+    variables = production_environment()
+    if value is None:
+        del variables[variable]
+    else:
+        variables[variable] = value
+
+    result = run_python("manage.py", "check", **variables)
+
+    assert result.returncode != 0
+    assert message in result.stderr
 
 
 def test_with_debug_off_empty_allowed_hosts_is_an_error():

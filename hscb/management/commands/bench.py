@@ -37,11 +37,11 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from hscb.lib.tokens import invitation_token_generator
 from hscb.management.commands.load_board import FIXTURE
 from hscb.models import Agency, Group, GroupFunction, Membership, MembershipRole, Sector, User
 from hscb.rules import SECRETARIAT_GROUP
 from hscb.services import board_load
-from tests.hscb.factories import AgencyFactory, MembershipFactory, UserFactory
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 MINIMAL = "/bench/minimal/"
@@ -204,6 +204,9 @@ class Command(BaseCommand):
 
 def _board() -> dict[str, User]:
     """The board as shipped, plus the two people the pages are requested as."""
+    # The test factories need the development packages: imported here, after the DEBUG check.
+    from tests.hscb.factories import AgencyFactory, MembershipFactory, UserFactory
+
     board_load(data=json.loads(FIXTURE.read_text(encoding="utf-8")))
     unit = AgencyFactory(
         name="Board business unit", short_name="Business unit", sector=Sector.BOARD
@@ -227,6 +230,8 @@ def _fill(scale: int) -> None:
     their seats and one in fifty leaves within 30 days; one in 25 has not set a password. Every
     group but Improving Outcomes (chaired by the benchmark's chair) gets a chair and a vice-chair.
     """
+    from tests.hscb.factories import AgencyFactory, MembershipFactory, UserFactory
+
     start = User.objects.filter(email__endswith="@people.bench.example").count()
     have = Agency.objects.filter(name__startswith="Bench agency").count()
     sectors = Sector.values
@@ -308,10 +313,12 @@ def _measure(users: dict[str, User], repeat: int) -> list[Result]:
 def _password_links(client: Client, user: User) -> dict[str, str]:
     """The set-password forms that a reset and a welcome link lead to (after one redirect)."""
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
     links = {}
-    for name, prefix in [("reset", "/accounts/password/reset"), ("welcome", "/accounts/welcome")]:
-        response = client.get(f"{prefix}/{uidb64}/{token}/")
+    for name, prefix, tokens in [
+        ("reset", "/accounts/password/reset", default_token_generator),
+        ("welcome", "/accounts/welcome", invitation_token_generator),
+    ]:
+        response = client.get(f"{prefix}/{uidb64}/{tokens.make_token(user)}/")
         if response.status_code != 302:
             raise CommandError(f"The {name} link answered {response.status_code}, not a redirect.")
         links[name] = response.url

@@ -59,7 +59,7 @@ class Command(BaseCommand):
         width = max(len(role) for role in report.role_users)
         for role, email in report.role_users.items():
             self.stdout.write(f"  {role:<{width}}  {email}")
-        self.stdout.write(f"\nPassword for every demonstration account: {password}")
+        self.stdout.write(f"\nPassword for the demonstration accounts made now: {password}")
         self.stdout.write(
             "It is shown this once. Keep it, or set a new one with --reset-password.\n"
         )

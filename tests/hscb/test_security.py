@@ -33,6 +33,20 @@ def superuser(db):
     return User.objects.create_superuser("root@board.example", "a-long-root-password-26")
 
 
+def user_form(user: User, **changes) -> dict:
+    """What the admin's change form for `user` posts, with `changes` on top."""
+    return {
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "agency": user.agency_id,
+        "is_active": "on",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+        **changes,
+    }
+
+
 # Account takeover through the admin -------------------------------------------------------
 
 
@@ -68,20 +82,10 @@ def test_secretariat_grants_only_the_permission_groups_it_holds_and_keeps_the_ot
     assert list(form.fields["groups"].queryset) == list(secretariat.groups.all())
 
     secretariat_group = PermissionGroup.objects.get(name="Secretariat")
-    data = {
-        "email": member.email,
-        "first_name": member.first_name,
-        "last_name": member.last_name,
-        "agency": member.agency_id,
-        "is_active": "on",
-        "memberships-TOTAL_FORMS": "0",
-        "memberships-INITIAL_FORMS": "0",
-    }
-    forged = client.post(f"/admin/hscb/user/{member.pk}/change/", {**data, "groups": [private.pk]})
+    url = f"/admin/hscb/user/{member.pk}/change/"
+    forged = client.post(url, user_form(member, groups=[private.pk]))
     assert forged.status_code == 200  # not a choice the form offers
-    response = client.post(
-        f"/admin/hscb/user/{member.pk}/change/", {**data, "groups": [secretariat_group.pk]}
-    )
+    response = client.post(url, user_form(member, groups=[secretariat_group.pk]))
     assert response.status_code == 302
     assert set(member.groups.values_list("name", flat=True)) == {
         "Panel data stewards",
@@ -97,15 +101,7 @@ def test_changing_an_email_address_tells_the_old_address(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             f"/admin/hscb/user/{member.pk}/change/",
-            {
-                "email": "New.Address@Agency.example",
-                "first_name": member.first_name,
-                "last_name": member.last_name,
-                "agency": member.agency_id,
-                "is_active": "on",
-                "memberships-TOTAL_FORMS": "0",
-                "memberships-INITIAL_FORMS": "0",
-            },
+            user_form(member, email="New.Address@Agency.example"),
         )
     assert response.status_code == 302
     assert User.objects.get(pk=member.pk).email == "new.address@agency.example"
@@ -261,17 +257,12 @@ def test_two_open_seats_sent_together_in_the_admin_get_a_message_not_a_500(
         "agency": person.agency_id,
         "start_date": "2026-04-01",
     }
-    data = {
-        "email": person.email,
-        "first_name": person.first_name,
-        "last_name": person.last_name,
-        "agency": person.agency_id,
-        "is_active": "on",
-        "memberships-TOTAL_FORMS": "2",
-        "memberships-INITIAL_FORMS": "0",
+    data = user_form(
+        person,
+        **{"memberships-TOTAL_FORMS": "2"},
         **{f"memberships-0-{k}": v for k, v in row.items()},
         **{f"memberships-1-{k}": v for k, v in row.items()},
-    }
+    )
     client.force_login(secretariat)
     response = client.post(f"/admin/hscb/user/{person.pk}/change/", data)
     assert response.status_code == 200

@@ -289,9 +289,11 @@ def _measure(users: dict[str, User], repeat: int) -> list[Result]:
     for name, user in users.items():
         clients[name] = Client()
         clients[name].force_login(user, backend=BACKEND)
-    links = _password_links(clients["chair"], users["chair"])
+    links = _password_links(users["chair"])
     targets = [(clients["chair"], MINIMAL, "chair")]
-    targets += [(clients[p.user], p.url.format(**links), p.user) for p in PAGES]
+    for page in PAGES:
+        client, url = links.get(page.url, (clients[page.user], page.url))
+        targets.append((client, url, page.user))
     counts = [_warm_up(client, url) for client, url, _ in targets]
     samples: list[list[float]] = [[] for _ in targets]
     gc.collect()
@@ -310,18 +312,23 @@ def _measure(users: dict[str, User], repeat: int) -> list[Result]:
     return results
 
 
-def _password_links(client: Client, user: User) -> dict[str, str]:
-    """The set-password forms that a reset and a welcome link lead to (after one redirect)."""
+def _password_links(user: User) -> dict[str, tuple[Client, str]]:
+    """The set-password forms that a reset and a welcome link lead to (after one redirect),
+    each in a signed-out session of its own, as people use them: the token waits in the
+    session, and signing in would change the last sign-in time the tokens are made from."""
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
     links = {}
     for name, prefix, tokens in [
-        ("reset", "/accounts/password/reset", default_token_generator),
-        ("welcome", "/accounts/welcome", invitation_token_generator),
+        ("{reset}", "/accounts/password/reset", default_token_generator),
+        ("{welcome}", "/accounts/welcome", invitation_token_generator),
     ]:
+        client = Client()
         response = client.get(f"{prefix}/{uidb64}/{tokens.make_token(user)}/")
         if response.status_code != 302:
             raise CommandError(f"The {name} link answered {response.status_code}, not a redirect.")
-        links[name] = response.url
+        if 'name="new_password1"' not in client.get(response.url).content.decode():
+            raise CommandError(f"The {name} link does not lead to the set-password form.")
+        links[name] = (client, response.url)
     return links
 
 

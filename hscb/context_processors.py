@@ -10,7 +10,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from hscb.lib.tokens import lifetime_in_words
-from hscb.rules import roles_of
+from hscb.models import Group
+from hscb.rules import Roles, roles_of
 
 
 @dataclass(frozen=True)
@@ -20,18 +21,46 @@ class NavItem:
     current: bool
 
 
+def _dashboard_url(roles: Roles) -> str | None:
+    """The board dashboard for the board chair and the secretariat; a group chair's own group
+    dashboard (the first, by the board's order, for someone chairing several)."""
+    if roles.is_board_chair or roles.is_secretariat:
+        return reverse("board_dashboard")
+    if roles.chaired_group_ids:
+        slug = (
+            Group.objects.filter(pk__in=roles.chaired_group_ids, is_active=True)
+            .order_by("order")
+            .values_list("slug", flat=True)
+            .first()
+        )
+        if slug:
+            return reverse("group_dashboard", kwargs={"slug": slug})
+    return None
+
+
 def navigation(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     items: list[NavItem] = []
     if user is not None and user.is_authenticated:
         path = request.path
-        links = [("Home", reverse("home")), ("Board structure", reverse("board_structure"))]
-        if roles_of(user).is_secretariat and user.is_staff:
+        roles = roles_of(user)
+        links = [
+            ("Home", reverse("home")),
+            ("Meetings", reverse("forward_plan")),
+            ("Your actions", reverse("my_actions")),
+            ("Business plan", reverse("plan_current")),
+        ]
+        dashboard = _dashboard_url(roles)
+        if dashboard:
+            links.append(("Dashboard", dashboard))
+        links.append(("Board structure", reverse("board_structure")))
+        if roles.is_secretariat and user.is_staff:
             links.append(("Administration", reverse("admin:index")))
         links.append(("Your account", reverse("account")))
-        for label, url in links:
-            current = path == url if url == "/" else path.startswith(url)
-            items.append(NavItem(label=label, url=url, current=current))
+        # The current page belongs to the link with the longest address it starts with.
+        matches = [url for _, url in links if path == url or (url != "/" and path.startswith(url))]
+        current_url = max(matches, key=len, default=None)
+        items = [NavItem(label=label, url=url, current=url == current_url) for label, url in links]
     return {
         "board_name": settings.BOARD_NAME,
         "nav_items": items,

@@ -13,7 +13,11 @@ from hscb.rules import SECRETARIAT_GROUP
 # Apps whose records the secretariat manages in full through the admin.
 MANAGED_APPS = ["hscb", "subgroups", "casereview", "cdop", "audits", "django_celery_beat"]
 # Records that are closed rather than deleted, so nothing about them is lost.
-NEVER_DELETED = ["user", "agency", "area", "group", "membership"]
+NEVER_DELETED = [
+    *("user", "agency", "area", "group", "membership"),
+    *("meeting", "action", "actionnote", "businessplan", "priority", "progressupdate"),
+    *("sentreminder", "digestsent"),
+]
 # What the secretariat may look at beyond its own apps: history, sign-in attempts and lockouts.
 EXTRA = [
     ("auditlog", "view_logentry"),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import rules
 
-from hscb.models import Group, GroupFunction, Membership, MembershipRole
+from hscb.models import Group, GroupFunction, Membership, MembershipRole, Priority
 
 SECRETARIAT_GROUP = "Secretariat"
 
@@ -108,3 +108,60 @@ rules.add_perm("hscb.see_group", group_is_active | is_secretariat)
 rules.add_perm("hscb.see_group_contacts", (group_is_active & sits_on_group) | is_secretariat)
 # A chair keeps their group's remit up to date; the secretariat can change anything.
 rules.add_perm("hscb.edit_group_remit", (group_is_active & chairs_group) | is_secretariat)
+
+
+# Meetings, actions, the business plan and dashboards ------------------------------------------
+# Predicates below take a record that belongs to a group (a meeting, an action) or the group.
+
+
+def _group_id(obj) -> int | None:
+    if obj is None:
+        return None
+    return obj.pk if isinstance(obj, Group) else obj.group_id
+
+
+@rules.predicate
+def sits_on_its_group(user, obj) -> bool:
+    return _group_id(obj) in roles_of(user).member_group_ids
+
+
+@rules.predicate
+def chairs_its_group(user, obj) -> bool:
+    return _group_id(obj) in roles_of(user).chaired_group_ids
+
+
+@rules.predicate
+def owns(user, obj) -> bool:
+    return obj is not None and obj.owner_id == user.pk
+
+
+@rules.predicate
+def chairs_a_lead_group(user, priority: Priority | None) -> bool:
+    if priority is None:
+        return False
+    lead = {g.pk for g in priority.groups.all()}
+    return bool(lead & roles_of(user).chaired_group_ids)
+
+
+# A meeting's agenda, papers and minutes are for its group; the board chair oversees them all.
+rules.add_perm("hscb.see_meeting", is_secretariat | is_board_chair | sits_on_its_group)
+# Scheduling, agendas, papers, attendance and minutes are the business unit's work.
+rules.add_perm("hscb.manage_meetings", is_secretariat)
+rules.add_perm("hscb.see_group_business", is_secretariat | is_board_chair | sits_on_its_group)
+rules.add_perm("hscb.see_action", is_secretariat | is_board_chair | sits_on_its_group | owns)
+# Owners keep their own actions up to date; a chair can update their group's.
+rules.add_perm("hscb.update_action", is_secretariat | owns | chairs_its_group)
+rules.add_perm("hscb.add_action", is_secretariat | chairs_its_group)
+rules.add_perm("hscb.chase_action", is_secretariat | chairs_its_group)
+rules.add_perm("hscb.see_group_dashboard", is_secretariat | is_board_chair | chairs_its_group)
+rules.add_perm("hscb.see_board_dashboard", is_secretariat | is_board_chair)
+rules.add_perm(
+    "hscb.update_priority_progress",
+    is_secretariat | is_board_chair | owns | chairs_a_lead_group,
+)
+
+
+# Actions ---------------------------------------------------------------------------------------
+# Moving an action's due date or giving it to someone else is for the group's chair and the
+# secretariat; an owner reports progress but does not reassign their own work.
+rules.add_perm("hscb.reassign_action", is_secretariat | chairs_its_group)

@@ -8,7 +8,8 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.core.management import call_command
 
-from hscb import services
+from hscb.services import board as services
+from hscb.services import reminders
 
 EMAIL_RETRY = {
     "autoretry_for": (SMTPException, ConnectionError, TimeoutError),
@@ -35,6 +36,28 @@ def send_email_changed_notice(user_pk: int, old_email: str) -> bool:
     return services.email_changed_notice_send(user_pk=user_pk, old_email=old_email)
 
 
+class EmailsNotSent(ConnectionError):
+    """Some emails of a run failed; their claims were given back, so a retry sends them."""
+
+
+@shared_task(**EMAIL_RETRY)
+def send_reminders() -> dict[str, int]:
+    """Send the day's reminders (scheduled daily in django-celery-beat). Safe to run twice."""
+    report = reminders.reminders_send()
+    if report.failed:
+        raise EmailsNotSent(f"{len(report.failed)} reminder emails could not be sent")
+    return {"emails": report.emails, "items": report.items}
+
+
+@shared_task(**EMAIL_RETRY)
+def send_chair_digests() -> dict[str, int]:
+    """Send each chair their weekly digest (scheduled weekly). Never twice in a week."""
+    report = reminders.digests_send()
+    if report.failed:
+        raise EmailsNotSent(f"{len(report.failed)} digests could not be sent")
+    return {"emails": report.emails, "items": report.items}
+
+
 @shared_task
 def clear_expired_sessions() -> None:
     """Delete expired sign-in sessions (scheduled daily in django-celery-beat)."""
@@ -49,3 +72,29 @@ def worker_ping(self, number: int) -> dict[str, object]:
         "hostname": self.request.hostname or socket.gethostname(),
         "eager": bool(self.request.is_eager),
     }
+
+
+@shared_task(**EMAIL_RETRY)
+def send_action_assigned(action_pk: int, owner_pk: int, by_pk: int | None = None) -> bool:
+    """Tell a person that an action is now theirs (not sent if it has gone to someone else)."""
+    from hscb.services import actions
+
+    return actions.action_assigned_send(action_pk=action_pk, owner_pk=owner_pk, by_pk=by_pk)
+
+
+@shared_task(**EMAIL_RETRY)
+def send_action_chase(action_pk: int, chaser_pk: int) -> bool:
+    """Email an action's owner the chair's nudge. The once-a-day claim is made by the
+    `action_chase` service before this is queued."""
+    from hscb.services import actions
+
+    return actions.action_chase_send(action_pk=action_pk, chaser_pk=chaser_pk)
+
+
+@shared_task(**EMAIL_RETRY)
+def send_meeting_papers(meeting_pk: int) -> int:
+    """Email a meeting's agenda and links to its papers to the group's members. Sends once per
+    request however often it runs; a failed send gives the claim back so the retry sends."""
+    from hscb.services.meetings import meeting_papers_email
+
+    return meeting_papers_email(meeting_pk=meeting_pk)

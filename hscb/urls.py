@@ -7,14 +7,15 @@ from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect
 from django.urls import path, reverse_lazy
 
-from hscb import views
-from hscb.forms import (
+from hscb.forms.board import (
     ChangePasswordForm,
     ChooseNewPasswordForm,
     PasswordResetRequestForm,
     SignInForm,
 )
 from hscb.lib.tokens import invitation_token_generator
+from hscb.views import actions, dashboards, meetings, plan
+from hscb.views import board as views
 
 admin.site.site_header = "Safeguard Board administration"
 admin.site.site_title = "Safeguard Board administration"
@@ -82,11 +83,54 @@ accounts = [
     ),
 ]
 
+meeting_urls = [
+    path("meetings/", meetings.forward_plan, name="forward_plan"),
+    path("meetings/new/", meetings.meeting_create, name="meeting_create"),
+    path("meetings/<int:pk>/", meetings.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/change/", meetings.meeting_edit, name="meeting_edit"),
+    path("meetings/<int:pk>/cancel/", meetings.meeting_cancel, name="meeting_cancel"),
+    path("meetings/<int:pk>/agenda.pdf", meetings.meeting_agenda_pdf, name="meeting_agenda_pdf"),
+    path("meetings/<int:pk>/invitation.ics", meetings.meeting_ics, name="meeting_ics"),
+    path(
+        "meetings/<int:pk>/send-papers/", meetings.meeting_send_papers, name="meeting_send_papers"
+    ),
+    path("meetings/<int:pk>/attendance/", meetings.meeting_attendance, name="meeting_attendance"),
+    path("meetings/<int:pk>/items/new/", meetings.item_create, name="item_create"),
+    path("meetings/<int:pk>/items/<int:item_pk>/change/", meetings.item_edit, name="item_edit"),
+    path(
+        "meetings/<int:pk>/items/<int:item_pk>/minutes/",
+        meetings.item_minutes,
+        name="item_minutes",
+    ),
+    path(
+        "meetings/<int:pk>/items/<int:item_pk>/papers/new/",
+        meetings.paper_upload,
+        name="paper_upload",
+    ),
+    path("meetings/<int:pk>/actions/new/", actions.action_create, name="action_create"),
+]
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("board/", views.board_structure, name="board_structure"),
     path("board/<slug:slug>/", views.group_detail, name="group_detail"),
     path("board/<slug:slug>/remit/", views.group_edit, name="group_edit"),
+    path("board/<slug:slug>/actions/", actions.group_actions, name="group_actions"),
+    path("board/<slug:slug>/dashboard/", dashboards.group_dashboard, name="group_dashboard"),
+    path("dashboard/", dashboards.board_dashboard, name="board_dashboard"),
+    *meeting_urls,
+    path("papers/<int:pk>/", meetings.paper_download, name="paper_download"),
+    path("actions/", actions.my_actions, name="my_actions"),
+    path("actions/<int:pk>/", actions.action_detail, name="action_detail"),
+    path("actions/<int:pk>/update/", actions.action_update, name="action_update"),
+    path("actions/<int:pk>/chase/", actions.action_chase, name="action_chase"),
+    path("plan/", plan.plan_current, name="plan_current"),
+    path("plan/<int:year>/", plan.plan_detail, name="plan_detail"),
+    path(
+        "plan/priorities/<int:pk>/progress/",
+        plan.priority_progress,
+        name="priority_progress",
+    ),
     path("account/", views.account, name="account"),
     path("health/", views.health, name="health"),
     *accounts,

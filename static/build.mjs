@@ -1,24 +1,34 @@
-// Builds static/css/main.css from static/scss/main.scss and copies GOV.UK Frontend's script (with
-// its source map, which whitenoise's manifest storage needs) into static/vendor/. Run `make assets`.
+// Builds static/css/main.css from static/scss/main.scss and copies the vendored scripts into
+// static/vendor/: GOV.UK Frontend's and Chart.js's, each with its source map, which whitenoise's
+// manifest storage needs (collectstatic fails on a map a script names but that is missing).
+// Run `make assets`.
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as sass from "sass";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const frontend = join(root, "node_modules", "govuk-frontend", "dist", "govuk");
-const vendor = join(root, "static", "vendor", "govuk-frontend");
+const modules = join(root, "node_modules");
 
 const result = sass.compile(join(root, "static", "scss", "main.scss"), {
-  loadPaths: [join(root, "node_modules")],
+  loadPaths: [modules],
   style: "compressed",
   quietDeps: true,
 });
 mkdirSync(join(root, "static", "css"), { recursive: true });
 writeFileSync(join(root, "static", "css", "main.css"), result.css + "\n");
 
-mkdirSync(vendor, { recursive: true });
-for (const name of ["govuk-frontend.min.js", "govuk-frontend.min.js.map"]) {
-  copyFileSync(join(frontend, name), join(vendor, name));
+const vendored = [
+  ["govuk-frontend", join("govuk-frontend", "dist", "govuk"), ["govuk-frontend.min.js"]],
+  ["chart.js", join("chart.js", "dist"), ["chart.umd.min.js"]],
+];
+for (const [name, source, scripts] of vendored) {
+  const target = join(root, "static", "vendor", name);
+  mkdirSync(target, { recursive: true });
+  for (const script of scripts) {
+    for (const file of [script, `${script}.map`]) {
+      copyFileSync(join(modules, source, file), join(target, file));
+    }
+  }
 }
-console.log("Built static/css/main.css and copied GOV.UK Frontend's script.");
+console.log("Built static/css/main.css and copied GOV.UK Frontend's and Chart.js's scripts.");

@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group as PermissionGroup
 from hscb.management.commands.load_board import FIXTURE
 from hscb.models import Group, GroupFunction, MembershipRole
 from hscb.rules import SECRETARIAT_GROUP
-from hscb.services import board_load
+from hscb.services.board import board_load
 from tests.hscb.factories import TEST_PASSWORD, AgencyFactory, MembershipFactory, UserFactory
 
 ROLES = [
@@ -34,6 +34,12 @@ ROLES = [
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded papers go to a folder of the test's own, never the project's media folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,6 @@ everyone else is sent to the admin sign-in page.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import pytest
 from auditlog.mixins import AuditlogHistoryAdminMixin
@@ -31,66 +30,44 @@ from django_celery_beat.models import (
     SolarSchedule,
 )
 
-from hscb.models import Agency, Area, Group, GroupFunction, Membership, Objective, User
+from hscb.models import (
+    Agency,
+    Area,
+    DigestSent,
+    Group,
+    GroupFunction,
+    Membership,
+    Objective,
+    SentReminder,
+    User,
+)
 from tests.conftest import ROLES
-from tests.hscb.factories import GroupFactory
+from tests.hscb import matrix_actions, matrix_dashboards, matrix_meetings, matrix_plan
+from tests.hscb.factories import (
+    ActionFactory,
+    AgendaItemFactory,
+    BusinessPlanFactory,
+    GroupFactory,
+    MeetingFactory,
+    PaperFactory,
+    PriorityFactory,
+)
+from tests.matrix import (
+    ADMIN_SIGN_IN,
+    FORBIDDEN,
+    NOT_ALLOWED,
+    NOT_FOUND,
+    OK,
+    SIGN_IN,
+    SIGNED_IN,
+    Case,
+    Redirect,
+    World,
+    admin_only,
+    everyone,
+)
 
 pytestmark = pytest.mark.django_db
-
-SIGNED_IN = [r for r in ROLES if r != "anonymous"]
-STAFF = ["secretariat"]
-
-
-@dataclass(frozen=True)
-class Redirect:
-    to: tuple[str, ...]  # the Location header starts with one of these
-
-    def __init__(self, *to: str) -> None:
-        object.__setattr__(self, "to", to)
-
-    def matches(self, location: str) -> bool:
-        return location.startswith(self.to)
-
-    def __str__(self) -> str:
-        return f"redirect to {' or '.join(self.to)}"
-
-
-SIGN_IN = Redirect("/accounts/sign-in/?next=")
-# The admin sends people to its login route, which hands them on to the sign-in page (or tells a
-# signed-in person without access that they cannot use it: see test_admin.py).
-ADMIN_SIGN_IN = Redirect("/admin/login/?next=", "/accounts/sign-in/?next=")
-OK, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 403, 404, 405
-
-
-@dataclass
-class World:
-    """The records the routes are requested for."""
-
-    group: Group
-    inactive: Group
-    users: dict[str, User]
-    uidb64: str = "MQ"
-    token: str = "set-password"
-
-
-@dataclass
-class Case:
-    path: Callable[[World], str] | str
-    expect: dict[str, int | Redirect]
-    contains: dict[str, str] = field(default_factory=dict)  # role (or "*") -> text on a 200 page
-
-    def url(self, world: World) -> str:
-        return self.path(world) if callable(self.path) else self.path
-
-
-def everyone(outcome, anonymous=SIGN_IN, **overrides) -> dict[str, int | Redirect]:
-    return {"anonymous": anonymous, **dict.fromkeys(SIGNED_IN, outcome), **overrides}
-
-
-def admin_only(secretariat) -> dict[str, int | Redirect]:
-    """Admin pages: the secretariat gets `secretariat`; everyone else the admin's sign-in page."""
-    return everyone(ADMIN_SIGN_IN, anonymous=ADMIN_SIGN_IN, secretariat=secretariat)
-
 
 MATRIX: dict[str, list[Case]] = {
     "": [Case("/", everyone(OK), {"*": "Your roles"})],
@@ -217,6 +194,12 @@ SECRETARIAT_ADMIN: dict[type, set[str]] = {
     IntervalSchedule: {VIEW, ADD, CHANGE, DELETE},
     SolarSchedule: {VIEW, ADD, CHANGE, DELETE},
     ClockedSchedule: {VIEW, ADD, CHANGE, DELETE},
+    SentReminder: {VIEW},
+    DigestSent: {VIEW},
+    **matrix_meetings.ADMIN,
+    **matrix_actions.ADMIN,
+    **matrix_plan.ADMIN,
+    **matrix_dashboards.ADMIN,
 }
 
 
@@ -252,7 +235,14 @@ def _admin_cases() -> dict[str, list[Case]]:
     return cases
 
 
-ALL_CASES = {**MATRIX, **_admin_cases()}
+ALL_CASES = {
+    **MATRIX,
+    **matrix_meetings.CASES,
+    **matrix_actions.CASES,
+    **matrix_plan.CASES,
+    **matrix_dashboards.CASES,
+    **_admin_cases(),
+}
 
 
 def _routes(patterns, prefix: str = "") -> list[str]:
@@ -287,7 +277,35 @@ def world(request, board) -> World:
     SolarSchedule.objects.create(event="sunrise", latitude=51.8, longitude=-0.2)
     ClockedSchedule.objects.create(clocked_time=now)
     Agency.objects.create(name="Unused agency", sector="other")
-    return World(group=board[GroupFunction.IMPROVING_OUTCOMES], inactive=inactive, users=users)
+    group = board[GroupFunction.IMPROVING_OUTCOMES]
+    cdop = board[GroupFunction.CHILD_DEATH_OVERVIEW]
+    meeting = MeetingFactory(group=group)
+    item = AgendaItemFactory(meeting=meeting, title="Review of the issues register")
+    priority = PriorityFactory(plan=BusinessPlanFactory(), title="Neglect is spotted early")
+    priority.groups.add(group)
+    action = ActionFactory(group=group, owner=users["member"], title="Write to the schools")
+    SentReminder.objects.create(
+        recipient=action.owner,
+        content_type=ContentType.objects.get_for_model(action),
+        object_id=action.pk,
+        rung=-7,
+        due_date=action.due_date,
+        sent_at=now,
+    )
+    DigestSent.objects.create(recipient=users["group_chair"], week_starting=now.date())
+    return World(
+        group=group,
+        inactive=inactive,
+        users=users,
+        meeting=meeting,
+        item=item,
+        paper=PaperFactory(item=item, title="Register report", uploaded_by=users["secretariat"]),
+        action=action,
+        other_meeting=MeetingFactory(group=cdop),
+        other_action=ActionFactory(group=cdop, owner=users["cdop_member"]),
+        plan=priority.plan,
+        priority=priority,
+    )
 
 
 def test_every_route_has_an_entry():

@@ -6,14 +6,21 @@ from collections.abc import Mapping, Sequence
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
+
+
+def _render_text(template_name: str, context: Mapping[str, object]) -> str:
+    """Plain text is not HTML: a name like O'Brien must not arrive as O&#x27;Brien."""
+    template = get_template(template_name).template
+    return template.render(Context(dict(context), autoescape=False))
 
 
 def send_templated_email(name: str, *, to: Sequence[str], context: Mapping[str, object]) -> None:
     """Render the three templates of email `name` and send one message to `to`."""
     ctx = {"site_url": settings.SITE_URL, "board_name": settings.BOARD_NAME, **context}
-    subject = " ".join(render_to_string(f"emails/{name}_subject.txt", ctx).split())
-    text = render_to_string(f"emails/{name}_body.txt", ctx)
+    subject = " ".join(_render_text(f"emails/{name}_subject.txt", ctx).split())
+    text = _render_text(f"emails/{name}_body.txt", ctx)
     html = render_to_string(f"emails/{name}_body.html", ctx)
     message = EmailMultiAlternatives(subject=subject, body=text, to=list(to))
     message.attach_alternative(html, "text/html")

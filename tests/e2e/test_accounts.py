@@ -9,8 +9,8 @@ from django.conf import settings as django_settings
 from django.core import mail
 from playwright.sync_api import Page, expect
 
-from hscb import services
 from hscb.models import User
+from hscb.services import board as services
 from tests.e2e.browsing import check_accessibility, fill_sign_in_form, follow, sign_in, visit
 from tests.hscb.factories import AgencyFactory
 

@@ -116,7 +116,7 @@ def test_group_change_page_has_objectives_and_members_inline(admin_client, board
 
 def test_history_in_the_admin_shows_who_changed_what(admin_client, board, secretariat):
     group = board[GroupFunction.PERFORMANCE]
-    admin_client.post(
+    response = admin_client.post(
         f"/admin/hscb/group/{group.pk}/change/",
         {
             "name": group.name,
@@ -124,6 +124,7 @@ def test_history_in_the_admin_shows_who_changed_what(admin_client, board, secret
             "kind": group.kind,
             "function": group.function,
             "order": group.order,
+            "quorum_members": "4",
             "is_active": "on",
             "remit": "Reads the numbers for the board.",
             "accountable_to": group.accountable_to_id,
@@ -133,6 +134,7 @@ def test_history_in_the_admin_shows_who_changed_what(admin_client, board, secret
             "memberships-INITIAL_FORMS": "0",
         },
     )
+    assert response.status_code == 302, response.context["adminform"].form.errors
     entry = LogEntry.objects.get_for_object(Group.objects.get(pk=group.pk)).latest("timestamp")
     assert entry.actor == secretariat
     history = admin_client.get(f"/admin/hscb/group/{group.pk}/auditlog/").content.decode()

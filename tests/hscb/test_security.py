@@ -216,7 +216,7 @@ def test_when_email_fails_the_person_is_still_added_and_the_page_still_answers(
 ):
     client.force_login(secretariat)
     with (
-        mock.patch("hscb.services.send_templated_email", side_effect=SMTPException("down")),
+        mock.patch("hscb.services.board.send_templated_email", side_effect=SMTPException("down")),
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = client.post(
@@ -239,7 +239,7 @@ def test_a_reset_for_a_real_address_answers_like_any_other_when_email_fails(
     client, member, django_capture_on_commit_callbacks
 ):
     with (
-        mock.patch("hscb.services.send_templated_email", side_effect=SMTPException("down")),
+        mock.patch("hscb.services.board.send_templated_email", side_effect=SMTPException("down")),
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = client.post("/accounts/password/reset/", {"email": member.email})
@@ -304,7 +304,7 @@ def test_server_errors_are_emailed_to_the_admins(settings, member):
     settings.DEBUG = False
     client = Client(raise_request_exception=False)
     client.force_login(member)
-    with mock.patch("hscb.views.selectors.home_for_user", side_effect=RuntimeError("boom")):
+    with mock.patch("hscb.views.board.selectors.home_for_user", side_effect=RuntimeError("boom")):
         assert client.get("/").status_code == 500
     assert [m.to for m in mail.outbox] == [["admin@board.example"]]
     assert re.search(r"RuntimeError", mail.outbox[0].body)

@@ -13,8 +13,9 @@ from django.core import mail
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from hscb import services, tasks
+from hscb import tasks
 from hscb.models import User
+from hscb.services import board as services
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,7 @@ def test_the_task_sends_once_however_often_it_runs(board):
 def test_a_failed_send_gives_the_claim_back_so_a_retry_sends(board):
     user = User.objects.create_user("flaky@agency.example")
     with (
-        mock.patch("hscb.services.send_templated_email", side_effect=SMTPException("down")),
+        mock.patch("hscb.services.board.send_templated_email", side_effect=SMTPException("down")),
         pytest.raises(SMTPException),
     ):
         services.invitation_send(user_pk=user.pk)

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import datetime
 import gc
+import itertools
 import json
 import math
+import shutil
 import statistics
+import tempfile
 import time
 import warnings
 from dataclasses import asdict, dataclass
@@ -22,6 +25,7 @@ import factory.random
 from django.conf import settings
 from django.contrib.auth.models import Group as PermissionGroup
 from django.contrib.auth.tokens import default_token_generator
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.test import Client
@@ -37,11 +41,33 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from hscb.lib.reminders import Ladder
 from hscb.lib.tokens import invitation_token_generator
 from hscb.management.commands.load_board import FIXTURE
-from hscb.models import Agency, Group, GroupFunction, Membership, MembershipRole, Sector, User
+from hscb.models import (
+    Action,
+    ActionNote,
+    ActionStatus,
+    Agency,
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
+    BusinessPlan,
+    Group,
+    GroupFunction,
+    Meeting,
+    MeetingStatus,
+    Membership,
+    MembershipRole,
+    Paper,
+    Priority,
+    Rag,
+    Sector,
+    Target,
+    User,
+)
 from hscb.rules import SECRETARIAT_GROUP
-from hscb.services import board_load
+from hscb.services.board import board_load
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 MINIMAL = "/bench/minimal/"
@@ -78,6 +104,33 @@ PAGES = [
     Page("/admin/hscb/agency/", "secretariat"),
     Page("/admin/hscb/area/", "secretariat"),
     Page("/admin/hscb/objective/", "secretariat"),
+    # Board business. `{meeting}`, `{item}`, `{action}` and `{plan}` are the Improving Outcomes
+    # subgroup's next meeting, an agenda item of it, one of the chair's actions and this year's
+    # plan, found after the database is filled.
+    Page("/meetings/", "chair"),
+    Page("/meetings/", "secretariat"),
+    Page("/meetings/?when=past", "chair"),
+    Page("{meeting}", "chair"),
+    Page("{meeting}", "secretariat"),
+    Page("/meetings/new/", "secretariat"),
+    Page("{meeting}change/", "secretariat"),
+    Page("{meeting}attendance/", "secretariat"),
+    Page("{meeting}send-papers/", "secretariat"),
+    Page("{meeting}items/new/", "secretariat"),
+    Page("{meeting}items/{item}/minutes/", "secretariat"),
+    Page("{meeting}actions/new/", "chair"),
+    Page("/actions/", "chair"),
+    Page("{action}", "chair"),
+    Page("{action}update/", "chair"),
+    Page("/board/improving-outcomes/actions/", "chair"),
+    Page("/board/improving-outcomes/dashboard/", "chair"),
+    Page("/dashboard/", "secretariat"),
+    Page("{plan}", "chair"),
+    Page("/admin/hscb/meeting/", "secretariat"),
+    Page("/admin/hscb/action/", "secretariat"),
+    Page("/admin/hscb/businessplan/", "secretariat"),
+    Page("/admin/hscb/priority/", "secretariat"),
+    Page("/admin/hscb/sentreminder/", "secretariat"),
 ]
 
 
@@ -128,11 +181,13 @@ class Command(BaseCommand):
         # WhiteNoise looks for collected static files, which a local copy does not have.
         warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
         setup_test_environment(debug=False)
+        media = tempfile.mkdtemp(prefix="bench-media-")  # the papers it uploads go here
         old_config = setup_databases(0, False, aliases={"default"}, serialized_aliases=set())
         try:
             # DEBUG off as in production, set through the signal that rebuilds the template
             # engines; MD5 passwords so that making thousands of people takes no time.
             with override_settings(
+                MEDIA_ROOT=media,
                 DEBUG=False,
                 PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
                 ROOT_URLCONF="hscb.bench_urls",
@@ -147,6 +202,7 @@ class Command(BaseCommand):
         finally:
             teardown_databases(old_config, 0)
             teardown_test_environment()
+            shutil.rmtree(media, ignore_errors=True)
 
         self._print(results, small, scale, compare_scale, repeat, time.perf_counter() - started)
         if options["json"]:
@@ -277,6 +333,110 @@ def _fill(scale: int) -> None:
                 seat.end_date = today + datetime.timedelta(days=i % 30)
             seats.append(seat)
     Membership.objects.bulk_create(seats)
+    _fill_business(scale, people, groups)
+
+
+def _fill_business(scale: int, people: list[User], groups: list[Group]) -> None:
+    """Meetings, agendas, attendance, actions and the business plan, in proportion to `scale`.
+
+    Each group gets a meeting for every 100 people (half held, with attendance; half to come,
+    with papers), three agenda items each; there is an action for every two people, one in
+    fifty of them the benchmark chair's; and a business plan priority for every 100 people.
+    """
+    from tests.hscb.factories import PDF_BYTES
+
+    if not people:
+        return
+    now = timezone.now()
+    chair = User.objects.get(email="io.chair@bench.example")
+    secretariat = User.objects.get(email="secretariat@bench.example")
+    per_group = max(2, len(people) // 100)
+    meetings = []
+    for group in groups:
+        for n in range(per_group):
+            days = (n + 1) * 14 * (-1 if n % 2 else 1)
+            start = now + datetime.timedelta(days=days, hours=n % 5)
+            meetings.append(
+                Meeting(
+                    group=group,
+                    starts_at=start,
+                    ends_at=start + datetime.timedelta(hours=2),
+                    venue="County Hall, Hertford",
+                    status=MeetingStatus.HELD if days < 0 else MeetingStatus.SCHEDULED,
+                    quorate=(n % 3 != 0) if days < 0 else None,
+                )
+            )
+    Meeting.objects.bulk_create(meetings)
+    items = [
+        AgendaItem(meeting=m, order=i, title=f"Item {i}", minutes_allotted=20, presenter=chair)
+        for m in meetings
+        for i in range(1, 4)
+    ]
+    AgendaItem.objects.bulk_create(items)
+    papers = []
+    for item in items[::3]:
+        if item.meeting.status == MeetingStatus.SCHEDULED:
+            paper = Paper(item=item, title="Report", original_name="report.pdf")
+            paper.file.save("report.pdf", ContentFile(PDF_BYTES), save=False)
+            paper.size = len(PDF_BYTES)
+            paper.uploaded_by = secretariat
+            papers.append(paper)
+    Paper.objects.bulk_create(papers)
+    attendance = []
+    for meeting in meetings:
+        if meeting.status != MeetingStatus.HELD:
+            continue
+        for k, person in enumerate(people[meeting.pk % 50 :: 97][:8]):
+            attendance.append(
+                Attendance(
+                    meeting=meeting,
+                    person=person,
+                    agency=person.agency,
+                    status=[AttendanceStatus.PRESENT, AttendanceStatus.APOLOGIES][k % 4 == 3],
+                    is_member=True,
+                )
+            )
+    Attendance.objects.bulk_create(attendance, ignore_conflicts=True)
+
+    today = timezone.localdate()
+    ladder = Ladder.from_settings()
+    actions = []
+    for i in range(len(people) // 2):
+        owner = chair if i % 50 == 0 else people[(i * 7) % len(people)]
+        due = today + datetime.timedelta(days=(i % 120) - 40)
+        status = [ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.DONE][i % 3]
+        action = Action(
+            group=groups[i % len(groups)],
+            meeting=meetings[i % len(meetings)],
+            title=f"Action {i}",
+            owner=owner,
+            due_date=due,
+            status=status,
+            reminder_next_on=ladder.next_on(due=due, last_sent=None),
+        )
+        actions.append(action)
+    Action.objects.bulk_create(actions)
+    ActionNote.objects.bulk_create(
+        ActionNote(action=a, author=a.owner, text="Progress made.") for a in actions[::4]
+    )
+
+    year = today.year - (1 if today.month < 4 else 0)
+    plan, _ = BusinessPlan.objects.get_or_create(year=year)
+    start = plan.priorities.count()
+    priorities = Priority.objects.bulk_create(
+        Priority(plan=plan, number=start + n + 1, title=f"Priority {start + n + 1}", rag=rag)
+        for n, rag in zip(
+            range(max(1, len(people) // 100)), itertools.cycle(Rag.values), strict=False
+        )
+    )
+    Target.objects.bulk_create(
+        Target(priority=p, text="A target", measure="A measure") for p in priorities for _ in "ab"
+    )
+    lead = Priority.groups.through
+    lead.objects.bulk_create(
+        lead(priority_id=p.pk, group_id=groups[n % len(groups)].pk)
+        for n, p in enumerate(priorities)
+    )
 
 
 def _measure(users: dict[str, User], repeat: int) -> list[Result]:
@@ -290,9 +450,12 @@ def _measure(users: dict[str, User], repeat: int) -> list[Result]:
         clients[name] = Client()
         clients[name].force_login(user, backend=BACKEND)
     links = _password_links(users["chair"])
+    records = _records(users["chair"])
     targets = [(clients["chair"], MINIMAL, "chair")]
     for page in PAGES:
         client, url = links.get(page.url, (clients[page.user], page.url))
+        for name, value in records.items():
+            url = url.replace(name, value)
         targets.append((client, url, page.user))
     counts = [_warm_up(client, url) for client, url, _ in targets]
     samples: list[list[float]] = [[] for _ in targets]
@@ -310,6 +473,22 @@ def _measure(users: dict[str, User], repeat: int) -> list[Result]:
     for result in results:
         result.ratio = result.median_ms / results[0].median_ms
     return results
+
+
+def _records(chair: User) -> dict[str, str]:
+    """The addresses that the `{…}` placeholders in PAGES stand for."""
+    io = Group.objects.get(function=GroupFunction.IMPROVING_OUTCOMES)
+    meeting = Meeting.objects.upcoming().filter(group=io).first()
+    action = Action.objects.filter(owner=chair).order_by("pk").first()
+    plan = BusinessPlan.objects.order_by("-year").first()
+    if meeting is None or action is None or plan is None:
+        raise CommandError("The filled database has no meeting, action or plan to time.")
+    return {
+        "{meeting}": meeting.get_absolute_url(),
+        "{item}": str(meeting.items.order_by("order").first().pk),
+        "{action}": action.get_absolute_url(),
+        "{plan}": plan.get_absolute_url(),
+    }
 
 
 def _password_links(user: User) -> dict[str, tuple[Client, str]]:

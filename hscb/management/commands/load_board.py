@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from hscb.services import board_load
+from hscb.services.board import board_load
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "board.json"
 

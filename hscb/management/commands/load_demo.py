@@ -12,7 +12,8 @@ from hscb.demo import BoardNotLoaded, demo_load, demo_set_password
 
 class Command(BaseCommand):
     help = (
-        "Create demonstration agencies, one account for each role and the groups' members. "
+        "Create demonstration agencies, one account for each role, the groups' members, and "
+        "the board's business: a business plan, meetings and actions. "
         "Running it again creates nothing twice. Refuses to run with DEBUG off."
     )
 
@@ -42,17 +43,23 @@ class Command(BaseCommand):
         except BoardNotLoaded as error:
             raise CommandError(f"{error} Run `manage.py load_board` first.") from error
 
+        business = (
+            f"{report.created_priorities} business plan priorities, "
+            f"{report.created_meetings} meetings and {report.created_actions} actions"
+        )
         if not report.created_users:
+            if report.created_priorities or report.created_meetings or report.created_actions:
+                self.stdout.write(self.style.SUCCESS(f"Demonstration business added: {business}."))
             self.stdout.write(
-                "Demonstration data is already loaded; nothing was added. The password was "
-                "printed when the accounts were made (`manage.py load_demo --reset-password` "
-                "sets a new one)."
+                "The demonstration accounts were already there. Their password was printed when "
+                "they were made (`manage.py load_demo --reset-password` sets a new one)."
             )
             return
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demonstration data loaded: {report.created_agencies} agencies, "
-                f"{len(report.created_users)} people, {report.created_memberships} memberships."
+                f"{len(report.created_users)} people, {report.created_memberships} memberships, "
+                f"{business}."
             )
         )
         self.stdout.write("\nSign in at http://127.0.0.1:8000 as any of these (one per role):\n")

@@ -12,9 +12,9 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from hscb import services
 from hscb.models import Agency, Area, Group, Membership, MembershipRole, Objective, User
 from hscb.rules import SECRETARIAT_GROUP
+from hscb.services import board as services
 
 
 class HistoryAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
@@ -311,7 +311,15 @@ class GroupAdmin(HistoryAdmin):
         (None, {"fields": ["name", "slug", "kind", "function", "order", "is_active"]}),
         ("Remit and chair", {"fields": ["remit", "chair_is_independent"]}),
         ("Accountability", {"fields": ["accountable_to", "accountable_to_chair"]}),
+        (
+            "Quorum",
+            {
+                "fields": ["quorum_members", "quorum_agencies"],
+                "description": "When a meeting of this group counts as quorate.",
+            },
+        ),
     ]
+    filter_horizontal = ["quorum_agencies"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_chairs_and_counts(timezone.localdate())
@@ -331,6 +339,7 @@ class ObjectiveAdmin(HistoryAdmin):
     list_filter = ["group"]
     list_select_related = ["group"]
     search_fields = ["text"]
+    filter_horizontal = ["priorities"]
 
 
 @admin.register(Membership)

@@ -10,10 +10,21 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.core.validators import MaxLengthValidator
 
-from hscb import services
 from hscb.models import Group, User
+from hscb.services import board as services
 
 EMAIL_FORMAT_MESSAGE = "Enter an email address in the correct format, like name@example.com"
+
+
+class FirstChoiceBoundField(forms.BoundField):
+    """A set of radios or checkboxes is known by its first choice's id (`id_status_1`, as
+    crispy-forms-gds numbers them), so the error summary's link takes the reader to the first
+    choice, as the GOV.UK pattern asks, not to an id no element has."""
+
+    @property
+    def auto_id(self) -> str:
+        base = super().auto_id
+        return f"{base}_1" if base else base
 
 
 class GovukForm:
@@ -23,11 +34,18 @@ class GovukForm:
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.link_choices_to_their_first()
         self.helper = FormHelper(self)
         # The service checks every answer itself and says what is wrong in the GOV.UK way; the
         # browser's own pop-ups would get there first and hide the error summary.
         self.helper.attrs = {"novalidate": ""}
         self.helper.add_input(Submit("submit", self.submit_label))
+
+    def link_choices_to_their_first(self) -> None:
+        """Give radios and checkboxes their first choice's id. Call again after adding fields."""
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                field.bound_field_class = FirstChoiceBoundField
 
 
 class SignInForm(GovukForm, auth_forms.AuthenticationForm):

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from hscb import selectors, services
-from hscb.forms import GroupRemitForm
+from hscb.forms.board import GroupRemitForm
 from hscb.rules import roles_of
+from hscb.selectors import board as selectors
+from hscb.services import board as services
 
 
 @require_GET

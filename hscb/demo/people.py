@@ -1,21 +1,11 @@
-"""Demonstration data: partner agencies, people and their seats on the board's groups.
-
-Only `manage.py load_demo` calls this, and it refuses to run with DEBUG off. Every name here is
-invented; every address is on the reserved `.example` domain, so no email can reach anyone.
-"""
+"""Demonstration people: the partner agencies, one account for each role, the other people
+who sit on the board's groups, and their seats."""
 
 from __future__ import annotations
 
-import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group as PermissionGroup
-from django.db import transaction
-from django.utils import timezone
-
-from hscb.models import Agency, Group, GroupFunction, Membership, MembershipRole, Sector, User
-from hscb.rules import SECRETARIAT_GROUP
+from hscb.models import GroupFunction, MembershipRole, Sector
 
 DOMAIN = "demo.example"
 
@@ -195,94 +185,3 @@ SEATS = {
 # A seat that ended, and one about to, so the history and the secretariat's list show something.
 ENDED = (GroupFunction.AUDIT, "Rebecca", "Hart", MembershipRole.MEMBER, 400, 60)
 ENDING = (GroupFunction.PERFORMANCE, "Daniel", "Kowalski", MembershipRole.MEMBER, 300, -20)
-
-
-@dataclass
-class DemoReport:
-    created_users: list[User] = field(default_factory=list)
-    created_agencies: int = 0
-    created_memberships: int = 0
-    role_users: dict[str, str] = field(default_factory=dict)
-
-
-class BoardNotLoaded(Exception):
-    pass
-
-
-@transaction.atomic
-def demo_load(*, password: str, today: datetime.date | None = None) -> DemoReport:
-    """Create what is missing of the demonstration data; change nothing that exists."""
-    today = today or timezone.localdate()
-    groups = {g.function: g for g in Group.objects.exclude(function="")}
-    missing = [f for f in SEATS if f not in groups]
-    if missing:
-        raise BoardNotLoaded(f"The board's groups are not loaded ({len(missing)} missing).")
-    report = DemoReport()
-
-    agencies: dict[str, Agency] = {}
-    for name, short, sector in AGENCIES:
-        agency, created = Agency.objects.get_or_create(
-            name=name, defaults={"short_name": short, "sector": sector}
-        )
-        agencies[short] = agency
-        report.created_agencies += created
-
-    password_hash = make_password(password)
-    people: dict[tuple[str, str], User] = {}
-    for person in [*ROLE_USERS.values(), *OTHER_PEOPLE]:
-        user, created = User.objects.get_or_create(
-            email=person.address,
-            defaults={
-                "first_name": person.first,
-                "last_name": person.last,
-                "job_title": person.title,
-                "agency": agencies[person.agency],
-                "password": password_hash,
-            },
-        )
-        people[(person.first, person.last)] = user
-        if created:
-            report.created_users.append(user)
-    report.role_users = {role: p.address for role, p in ROLE_USERS.items()}
-
-    secretariat = people[(ROLE_USERS["secretariat"].first, ROLE_USERS["secretariat"].last)]
-    if not secretariat.is_staff:
-        secretariat.is_staff = True
-        secretariat.save(update_fields=["is_staff"])
-    secretariat.groups.add(PermissionGroup.objects.get(name=SECRETARIAT_GROUP))
-
-    start = today - datetime.timedelta(days=365)
-    for function, seats in SEATS.items():
-        for first, last, role in seats:
-            user = people[(first, last)]
-            # Found by person and group, so a seat the secretariat has since changed is kept.
-            _, created = Membership.objects.get_or_create(
-                user=user,
-                group=groups[function],
-                defaults={"role": role, "agency": user.agency, "start_date": start},
-            )
-            report.created_memberships += created
-    for function, first, last, role, began, ends in [ENDED, ENDING]:
-        user = people[(first, last)]
-        _, created = Membership.objects.get_or_create(
-            user=user,
-            group=groups[function],
-            defaults={
-                "role": role,
-                "agency": user.agency,
-                "start_date": today - datetime.timedelta(days=began),
-                "end_date": today - datetime.timedelta(days=ends),
-            },
-        )
-        report.created_memberships += created
-    return report
-
-
-def demo_set_password(*, password: str) -> int:
-    """Give every demonstration account a new password; returns how many were changed."""
-    users = list(User.objects.filter(email__endswith=f"@{DOMAIN}"))
-    password_hash = make_password(password)
-    for user in users:
-        user.password = password_hash
-    User.objects.bulk_update(users, ["password"])
-    return len(users)

@@ -255,6 +255,19 @@ class Group(models.Model):
         help_text="Tick when the group answers to the chair personally rather than the group.",
     )
     order = models.PositiveSmallIntegerField(default=0, help_text="Position on the board page.")
+    quorum_members = models.PositiveSmallIntegerField(
+        "quorum: members present",
+        default=0,
+        help_text="The fewest members (or their substitutes) who must be present for the "
+        "meeting to be quorate. 0 for no minimum.",
+    )
+    quorum_agencies = models.ManyToManyField(
+        Agency,
+        blank=True,
+        related_name="+",
+        verbose_name="quorum: agencies that must be present",
+        help_text="Agencies at least one of whose representatives must be present.",
+    )
     is_active = models.BooleanField(
         "active",
         default=True,
@@ -319,6 +332,12 @@ class Objective(models.Model):
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="objectives")
     order = models.PositiveSmallIntegerField(default=0)
     text = models.TextField(max_length=2000)
+    priorities = models.ManyToManyField(
+        "hscb.Priority",
+        blank=True,
+        related_name="objectives",
+        help_text="The business plan priorities this objective serves.",
+    )
 
     class Meta:
         ordering = ["group", "order", "pk"]

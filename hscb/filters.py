@@ -1,0 +1,129 @@
+"""django-filter FilterSets for the board core's lists. Each renders as a GOV.UK form (GET)."""
+
+from __future__ import annotations
+
+import django_filters
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Layout
+from django import forms
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.utils import timezone
+from django_filters import fields as filter_fields
+
+from hscb.models import CLOSED_STATUSES, OPEN_STATUSES, Action, ActionStatus, Group, Meeting, User
+
+# "Current" (open or in progress) is what a chair usually wants; "any" shows every action.
+STATUS_CHOICES = [
+    ("current", "Open or in progress"),
+    (ActionStatus.OPEN, "Open"),
+    (ActionStatus.IN_PROGRESS, "In progress"),
+    ("closed", "Done or cancelled"),
+    (ActionStatus.DONE, "Done"),
+    (ActionStatus.CANCELLED, "Cancelled"),
+    ("any", "Any status"),
+]
+
+
+def _filter_status(queryset: QuerySet[Action], name: str, value: str) -> QuerySet[Action]:
+    if value == "current":
+        return queryset.filter(status__in=OPEN_STATUSES)
+    if value == "closed":
+        return queryset.filter(status__in=CLOSED_STATUSES)
+    if value in ActionStatus.values:
+        return queryset.filter(status=value)
+    return queryset
+
+
+class FilterForm(forms.Form):
+    """The filters' form: GET, no browser validation, one "Apply filters" button."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_method = "get"
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            *(
+                Field.checkbox(name, small=True)
+                if isinstance(field.widget, forms.CheckboxInput)
+                else Field.select(name, css_class="govuk-!-width-full")
+                for name, field in self.fields.items()
+            ),
+            Button("apply", "Apply filters", css_class="govuk-button--secondary"),
+        )
+
+
+class _WithDefaults(django_filters.FilterSet):
+    """A FilterSet whose empty fields take the defaults in `defaults`."""
+
+    defaults: dict[str, str] = {}
+
+    def __init__(self, data: QueryDict | None = None, *args, **kwargs) -> None:
+        data = data.copy() if data is not None else QueryDict(mutable=True)
+        for name, value in self.defaults.items():
+            if not data.get(name):
+                data[name] = value
+        super().__init__(data, *args, **kwargs)
+
+
+class MyActionFilter(_WithDefaults):
+    """The filters on "Your actions": by status."""
+
+    status = django_filters.ChoiceFilter(
+        label="Status", choices=STATUS_CHOICES, method=_filter_status, empty_label=None
+    )
+    defaults = {"status": "any"}
+
+    class Meta:
+        model = Action
+        fields = ["status"]
+        form = FilterForm
+
+
+class OwnerChoiceField(filter_fields.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.get_full_name() or obj.email
+
+
+class OwnerFilter(django_filters.ModelChoiceFilter):
+    field_class = OwnerChoiceField
+
+
+class GroupActionFilter(_WithDefaults):
+    """The filters on a group's actions: status, owner, overdue only and meeting of origin.
+    Owners and meetings offered are those of the group's own actions."""
+
+    status = django_filters.ChoiceFilter(
+        label="Status", choices=STATUS_CHOICES, method=_filter_status, empty_label=None
+    )
+    owner = OwnerFilter(label="Owner", queryset=User.objects.none(), empty_label="Anyone")
+    meeting = django_filters.ModelChoiceFilter(
+        label="Meeting it arose from", queryset=Meeting.objects.none(), empty_label="Any meeting"
+    )
+    overdue = django_filters.BooleanFilter(
+        label="Overdue only", method="filter_overdue", widget=forms.CheckboxInput
+    )
+    defaults = {"status": "current"}
+
+    class Meta:
+        model = Action
+        fields = ["status", "owner", "meeting", "overdue"]
+        form = FilterForm
+
+    def __init__(self, data: QueryDict | None = None, *args, group: Group, **kwargs) -> None:
+        super().__init__(data, *args, **kwargs)
+        of_group = Action.objects.filter(group=group)
+        self.filters["owner"].queryset = User.objects.filter(
+            pk__in=of_group.values("owner_id")
+        ).order_by("last_name", "first_name", "email")
+        self.filters["meeting"].queryset = (
+            Meeting.objects.filter(pk__in=of_group.values("meeting_id"))
+            .select_related("group")
+            .order_by("-starts_at")
+        )
+
+    def filter_overdue(self, queryset: QuerySet[Action], name: str, value: bool):
+        if value:
+            return queryset.overdue(timezone.localdate())
+        return queryset

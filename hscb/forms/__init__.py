@@ -1,0 +1,1 @@
+"""forms of the board core, one module per sub-area."""

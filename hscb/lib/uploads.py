@@ -1,0 +1,69 @@
+"""Checks on uploaded documents: a type we accept, judged by the name and by the first bytes
+(so a renamed program is refused), and a size under the limit."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+
+PDF = b"%PDF-"
+ZIP = b"PK\x03\x04"  # .docx and .xlsx are zip packages
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc and .xls before 2007
+
+# Extension -> (what it is called, the bytes it starts with, the content type it is served as).
+DOCUMENT_TYPES: dict[str, tuple[str, bytes, str]] = {
+    "pdf": ("PDF", PDF, "application/pdf"),
+    "doc": ("Word", OLE, "application/msword"),
+    "docx": (
+        "Word",
+        ZIP,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    "xls": ("Excel", OLE, "application/vnd.ms-excel"),
+    "xlsx": ("Excel", ZIP, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+ACCEPT = ",".join(f".{ext}" for ext in DOCUMENT_TYPES)
+
+
+def extension(name: str) -> str:
+    return PurePath(name).suffix.lower().lstrip(".")
+
+
+def validate_document(upload) -> None:
+    """Refuse anything but a PDF, Word or Excel file under `settings.PAPER_MAX_BYTES`."""
+    limit = settings.PAPER_MAX_BYTES
+    if upload.size == 0:
+        raise ValidationError("The selected file is empty", code="empty")
+    if upload.size > limit:
+        raise ValidationError(
+            "The selected file must be smaller than %(limit)s",
+            code="too_big",
+            params={"limit": filesizeformat(limit)},
+        )
+    kind = DOCUMENT_TYPES.get(extension(upload.name))
+    if kind is None:
+        raise ValidationError("The selected file must be a PDF, Word or Excel file", code="type")
+    upload.seek(0)
+    head = upload.read(len(kind[1]))
+    upload.seek(0)
+    if head != kind[1]:
+        raise ValidationError(
+            "The selected file is not a real %(kind)s file. Save it again as %(kind)s and "
+            "upload that",
+            code="content",
+            params={"kind": kind[0]},
+        )
+
+
+def content_type_for(name: str) -> str:
+    kind = DOCUMENT_TYPES.get(extension(name))
+    return kind[2] if kind else "application/octet-stream"
+
+
+def stored_name(prefix: str, name: str) -> str:
+    """A storage path that gives nothing away: the original name is kept in the database."""
+    return f"{prefix}/{uuid.uuid4().hex}.{extension(name)}"

@@ -1,0 +1,1 @@
+"""selectors of the board core, one module per sub-area."""

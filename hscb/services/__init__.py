@@ -1,0 +1,1 @@
+"""services of the board core, one module per sub-area."""

@@ -1,0 +1,671 @@
+"""Every write about meetings: scheduling, agendas, papers, sending the papers, attendance and
+quorum, minutes and cancelling.
+
+Functions raise `ValidationError` for what the user can put right. Errors keyed by a name are
+meant for the form field of that name (`start_time`, `venue`…); the attendance rows carry their
+own keys.
+"""
+
+from __future__ import annotations
+
+import datetime
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import PurePath
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+
+from hscb.lib.email import send_templated_email
+from hscb.lib.uploads import validate_document
+from hscb.models import (
+    Action,
+    Agency,
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
+    Group,
+    Meeting,
+    MeetingStatus,
+    Membership,
+    MembershipRole,
+    Paper,
+    User,
+)
+from hscb.selectors.meetings import agenda_of
+from hscb.services.board import _queue
+
+LONDON = ZoneInfo(settings.TIME_ZONE)
+MAX_ITEM_MINUTES = 480
+# Roles whose holders count towards a quorum. Advisers and the secretariat attend but do not.
+QUORUM_ROLES = (MembershipRole.CHAIR, MembershipRole.VICE_CHAIR, MembershipRole.MEMBER)
+
+
+def _refuse_if_cancelled(meeting: Meeting) -> None:
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError(
+            "This meeting has been cancelled, so it cannot be changed", code="cancelled"
+        )
+
+
+def not_started_message(meeting: Meeting, what: str) -> str:
+    start = timezone.localtime(meeting.starts_at)
+    return (
+        f"You can record {what} once the meeting has started, at {_clock(start)} on "
+        f"{start:%-d %B %Y}"
+    )
+
+
+def _refuse_before_start(meeting: Meeting, what: str, now: datetime.datetime) -> None:
+    if meeting.starts_at > now:
+        raise ValidationError(not_started_message(meeting, what), code="not_started")
+
+
+# Scheduling -----------------------------------------------------------------------------------
+
+
+class MeetingOverlaps(ValidationError):
+    """The meeting would overlap other meetings of its group. Not an error in itself: the user
+    may confirm and schedule it anyway."""
+
+    def __init__(self, meetings: Sequence[Meeting]) -> None:
+        self.meetings = list(meetings)
+        names = "; ".join(describe_meeting(m) for m in self.meetings)
+        super().__init__(
+            f"The {self.meetings[0].group.name} already has a meeting at this time: {names}",
+            code="overlap",
+        )
+
+
+def describe_meeting(meeting: Meeting) -> str:
+    """“Improving Outcomes subgroup meeting, 27 November 2026, 10:00am to 12:00pm”."""
+    starts, ends = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
+    return f"{meeting.name}, {starts:%-d %B %Y}, {_clock(starts)} to {_clock(ends)}"
+
+
+def _clock(moment: datetime.datetime) -> str:
+    return f"{moment:%-I:%M}{'am' if moment.hour < 12 else 'pm'}"
+
+
+def london_to_utc(day: datetime.date, time: datetime.time) -> datetime.datetime:
+    """A wall-clock time in London on `day`, as a UTC datetime. A time the clocks skip when they
+    go forward (01:30 on the last Sunday in March) does not exist and is refused."""
+    local = datetime.datetime.combine(day, time).replace(tzinfo=LONDON)
+    utc = local.astimezone(datetime.UTC)
+    if utc.astimezone(LONDON).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise ValidationError(
+            "That time does not exist on that day because the clocks go forward", code="gap"
+        )
+    return utc
+
+
+def meeting_schedule(
+    *,
+    by: User,
+    group: Group,
+    title: str,
+    date: datetime.date,
+    start: datetime.time,
+    end: datetime.time,
+    venue: str,
+    online_link: str,
+    recording_past: bool = False,
+    allow_overlap: bool = False,
+    meeting: Meeting | None = None,
+) -> Meeting:
+    """Schedule a new meeting, or change an existing one's details (`meeting`).
+
+    Times are London wall-clock times on `date`, stored in UTC. The meeting ends after it
+    starts, has a venue or an online link, and starts in the future unless the secretariat is
+    recording one that has already taken place (`recording_past`); a meeting already held, or
+    one whose start is not being moved, may keep a start in the past. Overlapping meetings of
+    the same group raise `MeetingOverlaps` unless `allow_overlap`.
+    """
+    now = timezone.now()
+    errors: dict[str, list[str]] = {}
+    if meeting is not None:
+        _refuse_if_cancelled(meeting)
+    if not group.is_active and (meeting is None or meeting.group_id != group.pk):
+        errors.setdefault("group", []).append("Choose a group that is still active")
+    starts = ends = None
+    for name, time in (("start_time", start), ("end_time", end)):
+        try:
+            moment = london_to_utc(date, time)
+        except ValidationError as error:
+            errors.setdefault(name, []).extend(error.messages)
+            continue
+        if name == "start_time":
+            starts = moment
+        else:
+            ends = moment
+    if starts and ends and ends <= starts:
+        errors.setdefault("end_time", []).append("The end time must be after the start time")
+    if not venue.strip() and not online_link.strip():
+        errors.setdefault("venue", []).append("Enter a venue, an online meeting link, or both")
+    if starts:
+        keeps_its_start = meeting is not None and (
+            meeting.status == MeetingStatus.HELD or meeting.starts_at == starts
+        )
+        if starts < now and not recording_past and not keeps_its_start:
+            errors.setdefault("date", []).append(
+                "The meeting must start in the future. To record a meeting that has already "
+                "taken place, tick “This meeting has already taken place”"
+            )
+        if starts > now and recording_past:
+            errors.setdefault("date", []).append(
+                "The meeting has not taken place yet: the date is in the future. Change the "
+                "date, or untick “This meeting has already taken place”"
+            )
+    if errors:
+        raise ValidationError(errors)
+
+    if not allow_overlap:
+        probe = Meeting(pk=getattr(meeting, "pk", None), group=group, starts_at=starts)
+        probe.ends_at = ends
+        others = list(Meeting.objects.overlapping(probe).select_related("group"))
+        if others:
+            raise MeetingOverlaps(others)
+
+    with transaction.atomic():
+        target = meeting or Meeting(created_by=by)
+        target.group = group
+        target.title = title.strip()
+        target.starts_at, target.ends_at = starts, ends
+        target.venue, target.online_link = venue.strip(), online_link.strip()
+        try:
+            target.save()
+        except ConcurrentTransition as error:
+            raise ValidationError(
+                "Someone else changed this meeting's status while you were editing it. "
+                "Check the meeting and try again",
+                code="stale",
+            ) from error
+    return target
+
+
+def meeting_cancel(*, meeting: Meeting, by: User) -> Meeting:
+    """Cancel a scheduled meeting. Its agenda and papers are kept. A meeting that was held or is
+    already cancelled, or whose status someone else has just changed, is refused."""
+    with transaction.atomic():
+        try:
+            meeting.cancel()
+            meeting.save()
+        except TransitionNotAllowed as error:
+            raise ValidationError(
+                f"Only a scheduled meeting can be cancelled. This one is "
+                f"{meeting.get_status_display().lower()}",
+                code="not_scheduled",
+            ) from error
+        except ConcurrentTransition as error:
+            raise ValidationError(
+                "Someone else changed this meeting's status at the same time. Check the "
+                "meeting and try again",
+                code="stale",
+            ) from error
+    return meeting
+
+
+# Records an agenda item may point to ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Linkable:
+    """A kind of record an agenda item may point to: `records(meeting)` gives those an item of
+    that meeting may choose."""
+
+    model: type[models.Model]
+    label: str
+    records: Callable[[Meeting], models.QuerySet]
+
+    @property
+    def key(self) -> str:
+        return self.model._meta.label_lower
+
+
+LINKABLE: dict[str, Linkable] = {}
+
+
+def register_linkable(
+    model: type[models.Model], *, label: str, records: Callable[[Meeting], models.QuerySet]
+) -> None:
+    """Let agenda items point to records of `model`. Apps call this from `AppConfig.ready`."""
+    linkable = Linkable(model=model, label=label, records=records)
+    LINKABLE[linkable.key] = linkable
+
+
+def link_value(record: models.Model) -> str:
+    """The value that stands for `record` in the agenda item form: "hscb.action:12"."""
+    return f"{record._meta.label_lower}:{record.pk}"
+
+
+def link_choices(meeting: Meeting) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The records an item of `meeting` may point to, grouped by kind, for a select."""
+    choices = []
+    for linkable in LINKABLE.values():
+        options = [(link_value(r), str(r)) for r in linkable.records(meeting)]
+        if options:
+            choices.append((linkable.label, options))
+    return choices
+
+
+def link_resolve(meeting: Meeting, value: str) -> models.Model | None:
+    """The record `value` stands for, if an item of `meeting` may point to it; else an error."""
+    if not value:
+        return None
+    key, _, pk = value.partition(":")
+    linkable = LINKABLE.get(key)
+    record = None
+    if linkable is not None and pk.isdigit():
+        record = linkable.records(meeting).filter(pk=int(pk)).first()
+    if record is None:
+        raise ValidationError({"linked": ["Choose a record from the list"]})
+    return record
+
+
+register_linkable(
+    Action,
+    label="Actions of this group",
+    records=lambda meeting: Action.objects.filter(group_id=meeting.group_id).order_by(
+        "-created_at", "-pk"
+    ),
+)
+
+
+# Agenda items ---------------------------------------------------------------------------------
+
+
+def item_save(
+    *,
+    meeting: Meeting,
+    by: User,
+    title: str,
+    description: str = "",
+    presenter: User | None = None,
+    presenter_name: str = "",
+    minutes_allotted: int | None = None,
+    position: int | None = None,
+    linked: models.Model | None = None,
+    item: AgendaItem | None = None,
+) -> AgendaItem:
+    """Add an item to the agenda (or change `item`) at `position` (1 is first; by default last
+    for a new item and where it was for a changed one), renumbering the others."""
+    _refuse_if_cancelled(meeting)
+    errors: dict[str, list[str]] = {}
+    presenter_name = presenter_name.strip()
+    if presenter is not None and presenter_name:
+        errors["presenter_name"] = ["Choose a presenter from the list or type a name, not both"]
+    if presenter is not None and not presenter.is_active:
+        errors["presenter"] = ["Choose someone whose account is open"]
+    if minutes_allotted is not None and not 1 <= minutes_allotted <= MAX_ITEM_MINUTES:
+        errors["minutes_allotted"] = [
+            f"The time allotted must be between 1 and {MAX_ITEM_MINUTES} minutes"
+        ]
+    if linked is not None:
+        try:
+            link_resolve(meeting, link_value(linked))
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+    with transaction.atomic():
+        Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+        others = list(meeting.items.exclude(pk=getattr(item, "pk", None)).order_by("order", "pk"))
+        if position is None:
+            position = len(others) + 1 if item is None else _position_of(item, meeting)
+        if not 1 <= position <= len(others) + 1:
+            raise ValidationError(
+                {"position": [f"The position must be between 1 and {len(others) + 1}"]}
+            )
+        target = item or AgendaItem(meeting=meeting)
+        target.title = title.strip()
+        target.description = description.strip()
+        target.presenter = presenter
+        target.presenter_name = presenter_name
+        target.minutes_allotted = minutes_allotted
+        target.linked_type = ContentType.objects.get_for_model(linked) if linked else None
+        target.linked_id = linked.pk if linked else None
+        target.order = position
+        target.save()
+        others.insert(position - 1, target)
+        for number, other in enumerate(others, start=1):
+            if other.order != number:
+                other.order = number
+                other.save(update_fields=["order"])
+    return target
+
+
+def _position_of(item: AgendaItem, meeting: Meeting) -> int:
+    ordered = list(meeting.items.order_by("order", "pk").values_list("pk", flat=True))
+    return ordered.index(item.pk) + 1
+
+
+def item_minutes_record(*, item: AgendaItem, minutes: str, decisions: str, by: User) -> AgendaItem:
+    """Write the minutes and decisions of an item, once its meeting has started."""
+    meeting = item.meeting
+    _refuse_if_cancelled(meeting)
+    _refuse_before_start(meeting, "minutes", timezone.now())
+    with transaction.atomic():
+        item.minutes = minutes.strip()
+        item.decisions = decisions.strip()
+        item.save(update_fields=["minutes", "decisions"])
+    return item
+
+
+# Papers ---------------------------------------------------------------------------------------
+
+
+def _clean_file_name(name: str) -> str:
+    """The uploaded file's own name, without folders or control characters."""
+    base = PurePath(name.replace("\\", "/")).name
+    cleaned = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip()
+    return cleaned[:255] or "paper"
+
+
+def paper_add(*, item: AgendaItem, title: str, upload: UploadedFile, by: User) -> Paper:
+    """Attach a PDF, Word or Excel paper to an item. The file is checked again here (type by
+    name and first bytes, size under `PAPER_MAX_BYTES`), stored under a name that gives nothing
+    away, and its original name kept for downloads."""
+    _refuse_if_cancelled(item.meeting)
+    try:
+        validate_document(upload)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from error
+    with transaction.atomic():
+        paper = Paper(
+            item=item,
+            title=title.strip(),
+            original_name=_clean_file_name(upload.name or ""),
+            size=upload.size,
+            uploaded_by=by,
+        )
+        paper.file = upload
+        try:
+            paper.save()
+        except Exception:
+            # The file reached storage before the row failed to save: leave nothing behind.
+            if paper.file.name:
+                paper.file.storage.delete(paper.file.name)
+            raise
+    return paper
+
+
+def paper_delete(*, paper: Paper) -> None:
+    """Remove a paper uploaded by mistake, and its file once the deletion is committed."""
+    name, storage = paper.file.name, paper.file.storage
+    with transaction.atomic():
+        paper.delete()
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+# Sending the papers ---------------------------------------------------------------------------
+
+
+def papers_recipients(meeting: Meeting) -> list[User]:
+    """Current members of the meeting's group with open accounts, each once, by surname."""
+    people: dict[int, User] = {}
+    memberships = (
+        Membership.objects.current()
+        .filter(group_id=meeting.group_id)
+        .select_related("user__agency")
+        .order_by("user__last_name", "user__first_name", "user__pk")
+    )
+    for membership in memberships:
+        people.setdefault(membership.user_id, membership.user)
+    return list(people.values())
+
+
+def meeting_papers_send(*, meeting: Meeting, by: User) -> Meeting:
+    """Ask for the agenda and papers to be emailed to the group's members. The email goes from a
+    task once this commits; asking again later (after new papers) sends them again."""
+    from hscb.tasks import send_meeting_papers
+
+    _refuse_if_cancelled(meeting)
+    if meeting.is_past:
+        raise ValidationError("This meeting has ended, so its papers are no longer sent out")
+    if not meeting.items.exists():
+        raise ValidationError("Add at least one item to the agenda before sending the papers")
+    if not papers_recipients(meeting):
+        raise ValidationError(
+            f"The {meeting.group.name} has no current members with an account to send to"
+        )
+    with transaction.atomic():
+        meeting.papers_requested_at = timezone.now()
+        meeting.save(update_fields=["papers_requested_at"])
+        _queue(send_meeting_papers, meeting.pk)
+    return meeting
+
+
+def meeting_papers_email(*, meeting_pk: int) -> int:
+    """Email the agenda and links to the papers, one email per member, for the latest request.
+
+    The request is claimed first with a conditional update, so a second run of the task sends
+    nothing. If an email cannot be sent the claim is given back and the error raised, so the
+    task's retry sends the papers again (to everyone: some may get them twice, none miss them).
+    Returns the number of emails sent.
+    """
+    row = (
+        Meeting.objects.filter(pk=meeting_pk)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .values("papers_requested_at", "papers_sent_at")
+        .first()
+    )
+    if row is None or row["papers_requested_at"] is None:
+        return 0
+    requested, previous = row["papers_requested_at"], row["papers_sent_at"]
+    claimed = (
+        Meeting.objects.filter(pk=meeting_pk, papers_requested_at=requested)
+        .exclude(papers_sent_at=requested)
+        .update(papers_sent_at=requested)
+    )
+    if not claimed:
+        return 0
+    meeting = Meeting.objects.select_related("group").get(pk=meeting_pk)
+    items = agenda_of(meeting)
+    site = settings.SITE_URL
+    context = {
+        "meeting": meeting,
+        "items": items,
+        "when": describe_meeting(meeting),
+        "meeting_url": site + meeting.get_absolute_url(),
+        "pdf_url": site + reverse("meeting_agenda_pdf", kwargs={"pk": meeting.pk}),
+        "paper_count": sum(len(item.paper_list) for item in items),
+    }
+    sent = 0
+    try:
+        for person in papers_recipients(meeting):
+            send_templated_email(
+                "meeting_papers", to=[person.email], context={**context, "person": person}
+            )
+            sent += 1
+    except Exception:
+        Meeting.objects.filter(pk=meeting_pk, papers_sent_at=requested).update(
+            papers_sent_at=previous
+        )
+        raise
+    return sent
+
+
+# Attendance and quorum ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    """One person at (or absent from) a meeting. `agency` may be left out: a substitute
+    represents the member's agency, a member the agency of their seat, anyone else their own.
+    `key` names the row in errors (the form's field name)."""
+
+    person: User
+    status: str
+    substitute_for: User | None = None
+    agency: Agency | None = None
+    key: str = NON_FIELD_ERRORS
+
+
+@dataclass(frozen=True)
+class Quorum:
+    quorate: bool
+    summary: str
+
+
+def _names(agencies: Iterable[Agency]) -> str:
+    names = sorted(a.name for a in agencies)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def quorum_assess(
+    *, group: Group, seats: dict[int, Membership], attendance: Iterable[Attendance]
+) -> Quorum:
+    """Whether a meeting was quorate, and why, in one plain sentence.
+
+    Present members (chairs, vice-chairs and members: advisers and the secretariat attend but
+    do not count) and substitutes standing in for them must number at least
+    `group.quorum_members`; each of `group.quorum_agencies` must have a member or substitute
+    present representing it.
+    """
+    present = [a for a in attendance if a.status == AttendanceStatus.PRESENT]
+
+    def counts(a: Attendance) -> bool:
+        seat = seats.get(a.substitute_for_id or a.person_id)
+        is_seat_holder = a.substitute_for_id is not None or a.is_member
+        return is_seat_holder and seat is not None and seat.role in QUORUM_ROLES
+
+    counted = [a for a in present if counts(a)]
+    substitutes = sum(1 for a in counted if a.substitute_for_id)
+    need = group.quorum_members
+    represented = {a.agency_id for a in present if a.is_member or a.substitute_for_id}
+    required = list(group.quorum_agencies.all())
+    missing = [agency for agency in required if agency.pk not in represented]
+
+    number = len(counted)
+    including = f" (including {substitutes} substitute{'s' if substitutes != 1 else ''})"
+    including = including if substitutes else ""
+    if need and number < need:
+        members = f"{number} of {need} members needed were present{including}"
+    elif need:
+        members = f"{number} member{'s were' if number != 1 else ' was'} present{including}, "
+        members += f"{need} needed"
+    else:
+        members = f"{number} member{'s were' if number != 1 else ' was'} present{including}"
+        members += "; the group sets no minimum number"
+    parts = [members]
+    if missing:
+        parts.append(f"{_names(missing)} not present")
+    elif required:
+        parts.append("every agency that must attend was represented")
+    quorate = (number >= need) and not missing
+    summary = f"{'Quorate' if quorate else 'Not quorate'}: {'; '.join(parts)}."
+    return Quorum(quorate=quorate, summary=summary)
+
+
+def seats_on(meeting: Meeting) -> dict[int, Membership]:
+    """The group's memberships current on the meeting's day, by person."""
+    day = timezone.localtime(meeting.starts_at).date()
+    seats: dict[int, Membership] = {}
+    memberships = (
+        Membership.objects.current(day)
+        .filter(group_id=meeting.group_id)
+        .select_related("user", "agency")
+        .by_role()
+    )
+    for membership in memberships:
+        seats.setdefault(membership.user_id, membership)
+    return seats
+
+
+def attendance_record(*, meeting: Meeting, rows: Sequence[AttendanceRow], by: User) -> Meeting:
+    """Replace the meeting's attendance with `rows`, work out the quorum and mark the meeting
+    held.
+
+    Refused: a meeting that is cancelled or has not started; the same person twice; a member of
+    the group listed as someone's substitute; a person standing in for themselves, or for
+    someone who is not a member or who was present; a person with no agency to represent.
+    """
+    now = timezone.now()
+    _refuse_if_cancelled(meeting)
+    _refuse_before_start(meeting, "attendance", now)
+    seats = seats_on(meeting)
+    errors: dict[str, list[str]] = {}
+    seen: dict[int, AttendanceRow] = {}
+    status_of = {row.person.pk: row.status for row in rows if row.substitute_for is None}
+    resolved: list[tuple[AttendanceRow, Agency | None, bool]] = []
+    for row in rows:
+        person, absent = row.person, row.substitute_for
+        problem = None
+        if absent is not None and absent.pk == person.pk:
+            problem = f"{person} cannot stand in for themselves"
+        elif absent is not None and person.pk in seats:
+            problem = (
+                f"{person} is a member of the {meeting.group.name}: record their own "
+                f"attendance rather than listing them as a substitute for {absent}"
+            )
+        elif absent is not None and absent.pk not in seats:
+            problem = f"{absent} was not a member of the group, so nobody can stand in for them"
+        elif absent is not None and status_of.get(absent.pk) == AttendanceStatus.PRESENT:
+            problem = f"{absent} was present, so nobody can stand in for them"
+        elif absent is not None and row.status != AttendanceStatus.PRESENT:
+            problem = f"A substitute is someone who attended: {person} is not marked present"
+        elif person.pk in seen:
+            problem = f"{person} is in the list more than once"
+        elif row.status not in AttendanceStatus.values:
+            problem = f"Choose whether {person} was present, sent apologies or was absent"
+        if problem:
+            errors.setdefault(row.key, []).append(problem)
+            continue
+        seen[person.pk] = row
+        if row.agency is not None:
+            agency = row.agency
+        elif absent is not None:
+            agency = seats[absent.pk].agency
+        elif person.pk in seats:
+            agency = seats[person.pk].agency
+        else:
+            agency = person.agency
+        if agency is None:
+            errors.setdefault(row.key, []).append(
+                f"{person} has no agency recorded. Ask for it to be added to their account first"
+            )
+            continue
+        resolved.append((row, agency, absent is None and person.pk in seats))
+    if errors:
+        raise ValidationError(errors)
+
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if locked.status == MeetingStatus.CANCELLED:
+            raise ValidationError("This meeting has been cancelled, so it cannot be changed")
+        existing = {a.person_id: a for a in Attendance.objects.filter(meeting=meeting)}
+        saved: list[Attendance] = []
+        for row, agency, is_member in resolved:
+            record = existing.pop(row.person.pk, None) or Attendance(
+                meeting=meeting, person=row.person
+            )
+            new_values = {
+                "agency_id": agency.pk,
+                "status": row.status,
+                "substitute_for_id": row.substitute_for.pk if row.substitute_for else None,
+                "is_member": is_member,
+            }
+            if record.pk is None or any(getattr(record, k) != v for k, v in new_values.items()):
+                for name, value in new_values.items():
+                    setattr(record, name, value)
+                record.save()
+            saved.append(record)
+        for stale in existing.values():
+            stale.delete()
+        quorum = quorum_assess(group=meeting.group, seats=seats, attendance=saved)
+        locked.quorate = quorum.quorate
+        locked.quorum_summary = quorum.summary[:500]
+        if locked.status == MeetingStatus.SCHEDULED:
+            locked.mark_held()
+        locked.save()
+    meeting.refresh_from_db()
+    return meeting

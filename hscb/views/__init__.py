@@ -1,0 +1,1 @@
+"""views of the board core, one module per sub-area."""

@@ -1,0 +1,910 @@
+"""What each role sees on the meeting pages, what the forms do, and that lists and the meeting
+page run a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import icalendar
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from django.utils.html import escape
+
+from hscb.models import (
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
+    Meeting,
+    MeetingStatus,
+    MembershipRole,
+    Paper,
+)
+from tests.hscb.factories import (
+    PDF_BYTES,
+    ActionFactory,
+    AgencyFactory,
+    AgendaItemFactory,
+    GroupFactory,
+    MeetingFactory,
+    MembershipFactory,
+    PaperFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, user, url: str) -> str:
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+def checked(text: str, name: str) -> str | None:
+    """The value of the radio button of `name` that is checked, if any."""
+    found = re.search(rf'id="id_{name}_\d+"\s+value="(\w+)"\s+checked', text)
+    return found[1] if found else None
+
+
+def in_days(days: int, hour: int = 10) -> datetime.datetime:
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def started_meeting(group, hours_ago: int = 1) -> Meeting:
+    now = timezone.now()
+    return MeetingFactory(
+        group=group,
+        starts_at=now - datetime.timedelta(hours=hours_ago),
+        ends_at=now - datetime.timedelta(hours=hours_ago) + datetime.timedelta(hours=2),
+    )
+
+
+@pytest.fixture
+def io(board):
+    return board["improving_outcomes"]
+
+
+@pytest.fixture
+def cdop(board):
+    return board["child_death_overview"]
+
+
+# The forward plan ------------------------------------------------------------------------------
+
+
+def test_forward_plan_shows_a_members_groups_with_agendas(client, io, cdop, member):
+    meeting = MeetingFactory(group=io, starts_at=in_days(7, 14), ends_at=in_days(7, 16))
+    AgendaItemFactory(meeting=meeting, title="Neglect strategy", presenter=member, order=1)
+    AgendaItemFactory(meeting=meeting, title="Data dashboard", minutes_allotted=20, order=2)
+    MeetingFactory(group=cdop, title="Panel meeting on deaths")
+    text = page(client, member, "/meetings/")
+    assert "Neglect strategy" in text
+    assert escape(member.get_full_name()) in text
+    assert "2:15pm" in text  # the second item starts after the first's 15 minutes
+    assert f'href="/meetings/{meeting.pk}/agenda.pdf"' in text
+    assert f'href="/meetings/{meeting.pk}/invitation.ics"' in text
+    assert "Panel meeting on deaths" not in text
+    assert "Schedule a meeting" not in text
+
+
+def test_forward_plan_shows_every_active_group_to_the_secretariat_and_board_chair(
+    client, io, cdop, secretariat, board_chair
+):
+    MeetingFactory(group=io, title="IO meeting")
+    MeetingFactory(group=cdop, title="CDOP meeting")
+    MeetingFactory(group=GroupFactory(is_active=False), title="Disbanded group meeting")
+    for user in (secretariat, board_chair):
+        text = page(client, user, "/meetings/")
+        assert "IO meeting" in text
+        assert "CDOP meeting" in text
+        assert "Disbanded group meeting" not in text
+    assert "Schedule a meeting" in page(client, secretariat, "/meetings/")
+    assert "Schedule a meeting" not in page(client, board_chair, "/meetings/")
+
+
+def test_forward_plan_filters_by_group_and_refuses_groups_not_followed(
+    client, io, cdop, board, secretariat, member
+):
+    MeetingFactory(group=io, title="IO meeting")
+    MeetingFactory(group=cdop, title="CDOP meeting")
+    text = page(client, secretariat, f"/meetings/?group={cdop.pk}")
+    assert "CDOP meeting" in text
+    assert "IO meeting" not in text
+    assert "showing the Child Death Overview Panel only" in text
+
+    text = page(client, member, f"/meetings/?group={cdop.pk}")
+    assert "There is a problem" in text
+    assert "Choose a group from the list" in text
+    assert "CDOP meeting" not in text
+    assert f'<option value="{cdop.pk}"' not in text  # only groups the member follows
+
+
+def test_past_meetings_are_listed_latest_first_with_cancelled_ones(client, io, member):
+    MeetingFactory(group=io, title="Next quarterly")
+    MeetingFactory(
+        group=io, title="Older meeting", starts_at=in_days(-60), ends_at=in_days(-60, 12)
+    )
+    MeetingFactory(group=io, title="Recent meeting", starts_at=in_days(-7), ends_at=in_days(-7, 12))
+    MeetingFactory(group=io, title="Called off", status=MeetingStatus.CANCELLED)
+    coming = page(client, member, "/meetings/")
+    assert "Next quarterly" in coming
+    assert "Called off" not in coming
+    assert "Recent meeting" not in coming
+    past = page(client, member, "/meetings/?when=past")
+    assert "Past meetings" in past
+    assert "Next quarterly" not in past
+    assert past.index("Called off") < past.index("Recent meeting") < past.index("Older meeting")
+    assert "Cancelled" in past
+    assert "Attendance not recorded" in past
+    assert 'name="when" value="past"' in past  # filtering keeps to past meetings
+
+
+def test_forward_plan_is_paginated(client, io, member):
+    for n in range(23):
+        MeetingFactory(
+            group=io,
+            title=f"Meeting number {n:02}",
+            starts_at=in_days(n + 1),
+            ends_at=in_days(n + 1, 12),
+        )
+    first = page(client, member, "/meetings/")
+    assert "Meeting number 00" in first
+    assert "Meeting number 20" not in first
+    assert "Page 1 of 2" in first
+    second = page(client, member, "/meetings/?page=2")
+    assert "Meeting number 22" in second
+    assert "Meeting number 00" not in second
+    assert "Page 2 of 2" in page(client, member, "/meetings/?page=99")
+
+
+def test_forward_plan_runs_a_fixed_number_of_queries(
+    client, io, cdop, member, secretariat, django_assert_max_num_queries
+):
+    def grow():
+        for group in (io, cdop):
+            meeting = MeetingFactory(group=group)
+            AgendaItemFactory.create_batch(3, meeting=meeting, presenter=UserFactory())
+            AgendaItemFactory(meeting=meeting, presenter_name="A guest")
+
+    for user in (member, secretariat):
+        client.force_login(user)
+        grow()
+        with django_assert_max_num_queries(30) as first:
+            assert client.get("/meetings/").status_code == 200
+        grow()
+        grow()
+        with django_assert_max_num_queries(len(first.captured_queries)):
+            assert client.get("/meetings/").status_code == 200
+
+
+# The meeting's page ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def held_meeting(io, member, group_chair, secretariat):
+    """A meeting of Improving Outcomes that was held yesterday, with an agenda, a paper,
+    attendance, minutes and an action."""
+    meeting = MeetingFactory(group=io, starts_at=in_days(-1), ends_at=in_days(-1, 12))
+    action = ActionFactory(group=io, title="Write to every school", owner=member, meeting=meeting)
+    item = AgendaItemFactory(
+        meeting=meeting,
+        title="Neglect strategy",
+        presenter=group_chair,
+        minutes="The draft was discussed.",
+        decisions="The strategy was agreed.",
+        order=1,
+    )
+    item.linked = action
+    item.save()
+    AgendaItemFactory(meeting=meeting, title="Any other business", presenter_name="Dr Guest")
+    PaperFactory(item=item, title="Neglect strategy draft", uploaded_by=secretariat)
+    Attendance.objects.create(
+        meeting=meeting,
+        person=group_chair,
+        agency=group_chair.agency,
+        status=AttendanceStatus.PRESENT,
+        is_member=True,
+    )
+    Attendance.objects.create(
+        meeting=meeting,
+        person=member,
+        agency=member.agency,
+        status=AttendanceStatus.APOLOGIES,
+        is_member=True,
+    )
+    Meeting.objects.filter(pk=meeting.pk).update(
+        status=MeetingStatus.HELD,
+        quorate=False,
+        quorum_summary="Not quorate: 1 of 3 members needed were present.",
+    )
+    meeting.refresh_from_db()
+    return meeting
+
+
+def test_meeting_page_shows_agenda_papers_minutes_attendance_and_actions(
+    client, held_meeting, member, group_chair
+):
+    text = page(client, member, f"/meetings/{held_meeting.pk}/")
+    paper = Paper.objects.get()
+    assert "Neglect strategy" in text
+    assert escape(group_chair.get_full_name()) in text
+    assert "Dr Guest" in text
+    assert f'href="/papers/{paper.pk}/"' in text
+    assert "Neglect strategy draft</a> (PDF, " in text
+    assert "The draft was discussed." in text
+    assert "The strategy was agreed." in text
+    assert "Not quorate: 1 of 3 members needed were present." in text
+    assert "Sent apologies" in text
+    assert "1 present, 1 sent apologies, 0 absent" in text
+    action = held_meeting.actions.get()
+    assert f'href="/actions/{action.pk}/"' in text
+    assert "Write to every school" in text
+    assert "Held" in text
+    # Members see the meeting but do not manage it or create actions.
+    assert "Record attendance" not in text
+    assert f"/meetings/{held_meeting.pk}/actions/new/" not in text
+
+
+def test_chairs_may_create_actions_and_the_secretariat_manages_everything(
+    client, held_meeting, group_chair, secretariat
+):
+    chair = page(client, group_chair, f"/meetings/{held_meeting.pk}/")
+    assert f'href="/meetings/{held_meeting.pk}/actions/new/"' in chair
+    assert "Record attendance" not in chair
+    staff = page(client, secretariat, f"/meetings/{held_meeting.pk}/")
+    for url in [
+        f"/meetings/{held_meeting.pk}/change/",
+        f"/meetings/{held_meeting.pk}/items/new/",
+        f"/meetings/{held_meeting.pk}/attendance/",
+        f"/meetings/{held_meeting.pk}/actions/new/",
+    ]:
+        assert f'href="{url}"' in staff, url
+    item = held_meeting.items.order_by("order").first()
+    assert f'href="/meetings/{held_meeting.pk}/items/{item.pk}/papers/new/"' in staff
+    assert f'href="/meetings/{held_meeting.pk}/items/{item.pk}/minutes/"' in staff
+    # A held meeting cannot be cancelled, and its papers are no longer sent.
+    assert f'href="/meetings/{held_meeting.pk}/cancel/"' not in staff
+    assert f'href="/meetings/{held_meeting.pk}/send-papers/"' not in staff
+
+
+def test_meeting_page_warns_of_overlaps(client, io, secretariat):
+    first = MeetingFactory(group=io, title="First meeting")
+    MeetingFactory(group=io, title="Second meeting", starts_at=first.starts_at)
+    text = page(client, secretariat, f"/meetings/{first.pk}/")
+    assert "This meeting overlaps" in text
+    assert "Second meeting" in text
+
+
+def test_meeting_page_runs_a_fixed_number_of_queries(
+    client, held_meeting, secretariat, django_assert_max_num_queries
+):
+    def grow():
+        item = AgendaItemFactory(meeting=held_meeting, presenter=UserFactory())
+        item.linked = ActionFactory(group=held_meeting.group)
+        item.save()
+        PaperFactory.create_batch(2, item=item)
+        ActionFactory(group=held_meeting.group, meeting=held_meeting)
+        person = UserFactory()
+        Attendance.objects.create(
+            meeting=held_meeting, person=person, agency=person.agency, status="present"
+        )
+
+    client.force_login(secretariat)
+    url = f"/meetings/{held_meeting.pk}/"
+    grow()
+    with django_assert_max_num_queries(30) as first:
+        assert client.get(url).status_code == 200
+    grow()
+    grow()
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        assert client.get(url).status_code == 200
+
+
+# Scheduling ------------------------------------------------------------------------------------
+
+
+def meeting_data(group, **overrides) -> dict[str, str]:
+    day = timezone.localdate() + datetime.timedelta(days=30)
+    data = {
+        "group": str(group.pk),
+        "title": "",
+        "date_0": str(day.day),
+        "date_1": str(day.month),
+        "date_2": str(day.year),
+        "start_time": "10.30",
+        "end_time": "12:30pm",
+        "venue": "Council Chamber, County Hall",
+        "online_link": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_secretariat_schedules_a_meeting(client, io, secretariat):
+    client.force_login(secretariat)
+    response = client.post("/meetings/new/", meeting_data(io, online_link="meet.example.org/io"))
+    meeting = Meeting.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/meetings/{meeting.pk}/"
+    local = timezone.localtime(meeting.starts_at)
+    assert (local.hour, local.minute) == (10, 30)
+    assert timezone.localtime(meeting.ends_at).hour == 12
+    assert meeting.online_link == "https://meet.example.org/io"
+    assert meeting.created_by == secretariat
+    text = client.get(response["Location"]).content.decode()
+    assert "The Improving Outcomes subgroup meeting has been scheduled." in text
+
+
+def test_a_refused_meeting_keeps_what_was_typed(client, io, secretariat):
+    client.force_login(secretariat)
+    response = client.post(
+        "/meetings/new/",
+        meeting_data(io, venue="", title="Extraordinary meeting", end_time="9am"),
+    )
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in text
+    assert "Enter a venue, an online meeting link, or both" in text
+    assert "The end time must be after the start time" in text
+    assert 'value="Extraordinary meeting"' in text
+    assert 'value="10.30"' in text
+    assert 'value="9am"' in text
+    assert not Meeting.objects.exists()
+
+
+def test_nonsense_times_get_a_govuk_message(client, io, secretariat):
+    client.force_login(secretariat)
+    response = client.post("/meetings/new/", meeting_data(io, start_time="25:99"))
+    text = response.content.decode()
+    assert "Enter the start time as a real time, like 10:30 or 2pm" in text
+    assert 'href="#id_start_time"' in text
+    assert 'value="25:99"' in text
+
+
+def test_a_past_meeting_can_be_recorded_when_ticked(client, io, secretariat):
+    client.force_login(secretariat)
+    last_week = timezone.localdate() - datetime.timedelta(days=7)
+    past = {
+        "date_0": str(last_week.day),
+        "date_1": str(last_week.month),
+        "date_2": str(last_week.year),
+    }
+    refused = client.post("/meetings/new/", meeting_data(io, **past)).content.decode()
+    assert "The meeting must start in the future" in refused
+    response = client.post("/meetings/new/", meeting_data(io, already_held="on", **past))
+    assert response.status_code == 302
+    assert Meeting.objects.get().is_past
+
+
+def test_an_overlap_is_flagged_and_can_be_scheduled_anyway(client, io, secretariat):
+    client.force_login(secretariat)
+    client.post("/meetings/new/", meeting_data(io, title="Planning day"))
+    response = client.post("/meetings/new/", meeting_data(io, start_time="11am", end_time="1pm"))
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "This meeting would overlap another meeting of the same group" in text
+    assert "Planning day" in text
+    assert "Schedule it anyway" in text
+    assert Meeting.objects.count() == 1
+    response = client.post(
+        "/meetings/new/",
+        meeting_data(io, start_time="11am", end_time="1pm", schedule_anyway="on"),
+    )
+    assert response.status_code == 302
+    assert Meeting.objects.count() == 2
+
+
+def test_the_schedule_anyway_box_shows_only_when_there_is_an_overlap(client, io, secretariat):
+    text = page(client, secretariat, "/meetings/new/")
+    assert "Schedule it anyway" not in text
+    assert "This meeting has already taken place" in text
+
+
+def test_only_active_groups_can_be_chosen(client, secretariat, board):
+    gone = GroupFactory(name="Disbanded group", is_active=False)
+    text = page(client, secretariat, "/meetings/new/")
+    assert "Disbanded group" not in text
+    client.force_login(secretariat)
+    response = client.post("/meetings/new/", meeting_data(gone))
+    assert "Choose a group from the list" in response.content.decode()
+
+
+def test_editing_prefills_the_form_in_london_time_and_saves(client, io, secretariat):
+    meeting = MeetingFactory(
+        group=io,
+        starts_at=timezone.make_aware(datetime.datetime(2027, 7, 14, 14, 15)),
+        ends_at=timezone.make_aware(datetime.datetime(2027, 7, 14, 16, 0)),
+    )
+    text = page(client, secretariat, f"/meetings/{meeting.pk}/change/")
+    assert 'value="14:15"' in text
+    assert 'value="16:00"' in text
+    assert 'value="2027"' in text
+    response = client.post(
+        f"/meetings/{meeting.pk}/change/",
+        meeting_data(
+            io,
+            date_0="14",
+            date_1="7",
+            date_2="2027",
+            start_time="14:15",
+            end_time="4pm",
+            venue="Room 5",
+            title="Summer meeting",
+        ),
+    )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.venue == "Room 5"
+    assert meeting.title == "Summer meeting"
+    assert meeting.starts_at == datetime.datetime(2027, 7, 14, 13, 15, tzinfo=datetime.UTC)
+
+
+def test_cancelling_asks_first_then_cancels(client, io, secretariat):
+    meeting = MeetingFactory(group=io)
+    text = page(client, secretariat, f"/meetings/{meeting.pk}/cancel/")
+    assert "Cancel this meeting?" in text
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.SCHEDULED
+    response = client.post(f"/meetings/{meeting.pk}/cancel/", {"submit": "Cancel the meeting"})
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.CANCELLED
+    text = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "has been cancelled" in text
+    assert f'href="/meetings/{meeting.pk}/change/"' not in text
+
+
+def test_cancelling_a_held_meeting_is_answered_with_a_message(client, held_meeting, secretariat):
+    client.force_login(secretariat)
+    response = client.post(f"/meetings/{held_meeting.pk}/cancel/", follow=True)
+    assert response.status_code == 200
+    assert "Only a scheduled meeting can be cancelled. This one is held." in (
+        response.content.decode()
+    )
+    assert Meeting.objects.get(pk=held_meeting.pk).status == MeetingStatus.HELD
+
+
+def test_a_cancelled_meeting_cannot_be_edited_or_given_items(client, io, secretariat):
+    meeting = MeetingFactory(group=io, status=MeetingStatus.CANCELLED)
+    client.force_login(secretariat)
+    for url in ["change/", "items/new/", "attendance/"]:
+        response = client.get(f"/meetings/{meeting.pk}/{url}", follow=True)
+        assert "cancelled" in response.content.decode(), url
+        assert response.redirect_chain[-1][0] == f"/meetings/{meeting.pk}/"
+
+
+# Agenda items ----------------------------------------------------------------------------------
+
+
+def test_adding_an_item_with_a_linked_action(client, io, secretariat, member):
+    meeting = MeetingFactory(group=io)
+    AgendaItemFactory(meeting=meeting, title="Apologies", order=1)
+    action = ActionFactory(group=io, title="Audit the referral forms")
+    ActionFactory(group=GroupFactory(), title="Another group's action")
+    text = page(client, secretariat, f"/meetings/{meeting.pk}/items/new/")
+    assert "Audit the referral forms" in text
+    assert "Another group&#x27;s action" not in text
+    assert "A number from 1 (first) to 2" in text
+    response = client.post(
+        f"/meetings/{meeting.pk}/items/new/",
+        {
+            "title": "Referral audit",
+            "presenter": str(member.pk),
+            "minutes_allotted": "20",
+            "position": "1",
+            "linked": f"hscb.action:{action.pk}",
+        },
+    )
+    assert response.status_code == 302
+    item = meeting.items.order_by("order").first()
+    assert item.title == "Referral audit"
+    assert item.presenter == member
+    assert item.linked == action
+    assert item.minutes_allotted == 20
+    text = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert f'About: <a class="govuk-link" href="/actions/{action.pk}/">' in text
+
+
+def test_a_presenter_and_a_name_together_are_refused_keeping_input(client, io, secretariat, member):
+    meeting = MeetingFactory(group=io)
+    client.force_login(secretariat)
+    response = client.post(
+        f"/meetings/{meeting.pk}/items/new/",
+        {
+            "title": "Strategy",
+            "presenter": str(member.pk),
+            "presenter_name": "Dr Guest",
+            "minutes_allotted": "10",
+        },
+    )
+    text = response.content.decode()
+    assert "Choose a presenter from the list or type a name, not both" in text
+    assert 'href="#id_presenter_name"' in text
+    assert 'value="Dr Guest"' in text
+    assert f'value="{member.pk}" selected' in text
+    assert not AgendaItem.objects.exists()
+
+
+def test_editing_an_item_prefills_and_moves_it(client, io, secretariat):
+    meeting = MeetingFactory(group=io)
+    first = AgendaItemFactory(meeting=meeting, title="First", order=1)
+    second = AgendaItemFactory(meeting=meeting, title="Second", order=2, presenter_name="Dr Who")
+    text = page(client, secretariat, f"/meetings/{meeting.pk}/items/{second.pk}/change/")
+    assert 'value="Dr Who"' in text
+    assert "Leave empty to put it where it is" in text
+    response = client.post(
+        f"/meetings/{meeting.pk}/items/{second.pk}/change/",
+        {"title": "Second, now first", "minutes_allotted": "15", "position": "1"},
+    )
+    assert response.status_code == 302
+    assert [i.pk for i in meeting.items.order_by("order")] == [second.pk, first.pk]
+
+
+def test_an_item_is_reached_only_through_its_own_meeting(client, io, secretariat):
+    item = AgendaItemFactory(meeting=MeetingFactory(group=io))
+    other = MeetingFactory(group=io)
+    client.force_login(secretariat)
+    for suffix in ["change/", "minutes/", "papers/new/"]:
+        assert client.get(f"/meetings/{other.pk}/items/{item.pk}/{suffix}").status_code == 404
+
+
+# Papers ----------------------------------------------------------------------------------------
+
+
+def upload_url(item) -> str:
+    return f"/meetings/{item.meeting_id}/items/{item.pk}/papers/new/"
+
+
+def test_uploading_a_paper(client, io, secretariat):
+    item = AgendaItemFactory(meeting=MeetingFactory(group=io))
+    client.force_login(secretariat)
+    response = client.post(
+        upload_url(item),
+        {"title": "Q3 report", "file": SimpleUploadedFile("q3.pdf", PDF_BYTES)},
+    )
+    assert response.status_code == 302
+    paper = Paper.objects.get()
+    assert (paper.title, paper.original_name, paper.uploaded_by) == (
+        "Q3 report",
+        "q3.pdf",
+        secretariat,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("setup.exe", b"MZ\x90\x00program", "must be a PDF, Word or Excel file"),
+        ("report.pdf", b"This is only text pretending", "is not a real PDF file"),
+        ("notes.docx", PDF_BYTES, "is not a real Word file"),
+        ("empty.pdf", b"", "The selected file is empty"),
+    ],
+)
+def test_a_refused_file_keeps_the_title(client, io, secretariat, name, content, message):
+    item = AgendaItemFactory(meeting=MeetingFactory(group=io))
+    client.force_login(secretariat)
+    response = client.post(
+        upload_url(item), {"title": "Q3 report", "file": SimpleUploadedFile(name, content)}
+    )
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert message in text
+    assert 'href="#id_file"' in text
+    assert 'value="Q3 report"' in text
+    assert not Paper.objects.exists()
+
+
+def test_a_file_over_the_limit_is_refused(client, io, secretariat, settings):
+    settings.PAPER_MAX_BYTES = 20
+    item = AgendaItemFactory(meeting=MeetingFactory(group=io))
+    client.force_login(secretariat)
+    response = client.post(
+        upload_url(item), {"title": "Big", "file": SimpleUploadedFile("big.pdf", PDF_BYTES)}
+    )
+    assert "The selected file must be smaller than 20" in response.content.decode()
+    assert not Paper.objects.exists()
+
+
+def test_a_paper_downloads_under_its_own_name_and_never_cached(client, io, member, secretariat):
+    item = AgendaItemFactory(meeting=MeetingFactory(group=io))
+    paper = PaperFactory(
+        item=item, original_name="Neglect strategy v2.pdf", uploaded_by=secretariat
+    )
+    client.force_login(member)
+    response = client.get(f"/papers/{paper.pk}/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF_BYTES
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="Neglect strategy v2.pdf"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+def test_a_paper_is_not_found_for_those_who_may_not_see_its_meeting(client, io, cdop_member):
+    paper = PaperFactory(item=AgendaItemFactory(meeting=MeetingFactory(group=io)))
+    client.force_login(cdop_member)
+    assert client.get(f"/papers/{paper.pk}/").status_code == 404
+
+
+def test_a_paper_whose_file_is_missing_is_not_found_rather_than_an_error(client, io, secretariat):
+    paper = PaperFactory(item=AgendaItemFactory(meeting=MeetingFactory(group=io)))
+    paper.file.storage.delete(paper.file.name)
+    client.force_login(secretariat)
+    assert client.get(f"/papers/{paper.pk}/").status_code == 404
+
+
+# Sending the papers ----------------------------------------------------------------------------
+
+
+def test_sending_papers_lists_who_gets_what_then_sends(
+    client, io, secretariat, member, group_chair, mailoutbox, django_capture_on_commit_callbacks
+):
+    meeting = MeetingFactory(group=io)
+    item = AgendaItemFactory(meeting=meeting, title="Neglect strategy")
+    PaperFactory(item=item, title="Strategy draft")
+    text = page(client, secretariat, f"/meetings/{meeting.pk}/send-papers/")
+    assert escape(member.get_full_name()) in text
+    assert escape(group_chair.get_full_name()) in text
+    assert "Neglect strategy: Strategy draft" in text
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/meetings/{meeting.pk}/send-papers/", {"submit": "Send"})
+    assert response.status_code == 302
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([member.email, group_chair.email])
+    text = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "are being sent to the group" in text
+    meeting.refresh_from_db()
+    assert meeting.papers_sent_at is not None
+
+
+def test_sending_papers_for_an_empty_agenda_is_refused_with_a_message(
+    client, io, secretariat, mailoutbox
+):
+    meeting = MeetingFactory(group=io)
+    client.force_login(secretariat)
+    response = client.post(f"/meetings/{meeting.pk}/send-papers/", follow=True)
+    assert "Add at least one item to the agenda" in response.content.decode()
+    assert not mailoutbox
+
+
+# Attendance ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def attendance_meeting(io, group_chair, member):
+    io.quorum_members = 2
+    io.save()
+    return started_meeting(io)
+
+
+def test_attendance_lists_the_members_on_the_day_and_records_it(
+    client, attendance_meeting, secretariat, group_chair, member
+):
+    url = f"/meetings/{attendance_meeting.pk}/attendance/"
+    text = page(client, secretariat, url)
+    assert escape(f"{group_chair}, {group_chair.agency.name}") in text
+    assert escape(f"{member}, {member.agency.name}") in text
+    assert "Quorum: at least 2 members" in text
+    guest = UserFactory(agency=AgencyFactory(name="Local charity"))
+    # A substitute comes from the agency of the member they stand in for.
+    colleague = UserFactory(agency=member.memberships.get().agency)
+    response = client.post(
+        url,
+        {
+            f"status_{group_chair.pk}": "present",
+            f"status_{member.pk}": "apologies",
+            f"substitute_{member.pk}": str(colleague.pk),
+            "guest_1": str(guest.pk),
+        },
+    )
+    assert response.status_code == 302
+    attendance_meeting.refresh_from_db()
+    assert attendance_meeting.status == MeetingStatus.HELD
+    assert attendance_meeting.quorate is True
+    rows = {a.person_id: a for a in attendance_meeting.attendance.all()}
+    assert rows[colleague.pk].substitute_for == member
+    assert rows[colleague.pk].agency == member.memberships.get().agency
+    assert rows[guest.pk].is_member is False
+    detail = client.get(f"/meetings/{attendance_meeting.pk}/").content.decode()
+    assert "Quorate: 2 members were present" in detail
+
+    # The form opens again with what was saved.
+    text = page(client, secretariat, url)
+    assert checked(text, f"status_{member.pk}") == "apologies"
+    assert checked(text, f"status_{group_chair.pk}") == "present"
+    assert f'<option value="{colleague.pk}" selected>' in text
+    assert f'<option value="{guest.pk}" selected>' in text
+
+
+def test_a_refused_attendance_keeps_the_choices_and_names_the_row(
+    client, attendance_meeting, secretariat, group_chair, member
+):
+    url = f"/meetings/{attendance_meeting.pk}/attendance/"
+    client.force_login(secretariat)
+    # The member works for the chair's agency, so is offered as the chair's substitute.
+    type(member).objects.filter(pk=member.pk).update(agency=group_chair.agency)
+    response = client.post(
+        url,
+        {
+            f"status_{group_chair.pk}": "apologies",
+            f"status_{member.pk}": "present",
+            f"substitute_{group_chair.pk}": str(member.pk),
+        },
+    )
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert f'href="#id_substitute_{group_chair.pk}"' in text
+    assert "is a member of the Improving Outcomes subgroup" in text
+    assert f'<option value="{member.pk}" selected>' in text
+    assert not Attendance.objects.exists()
+
+
+def test_attendance_needs_every_members_status(client, attendance_meeting, secretariat, member):
+    client.force_login(secretariat)
+    response = client.post(f"/meetings/{attendance_meeting.pk}/attendance/", {})
+    text = response.content.decode()
+    assert escape(f"Choose whether {member} was present, sent apologies or was absent") in text
+    # The summary links to the first choice of the member's radios.
+    assert f'href="#id_status_{member.pk}_1"' in text
+    assert f'id="id_status_{member.pk}_1"' in text
+
+
+def test_attendance_before_the_meeting_starts_says_so(client, io, secretariat, member):
+    meeting = MeetingFactory(group=io)
+    text = page(client, secretariat, f"/meetings/{meeting.pk}/attendance/")
+    assert "The meeting has not started yet" in text
+    assert "Save attendance" not in text
+    response = client.post(
+        f"/meetings/{meeting.pk}/attendance/", {f"status_{member.pk}": "present"}, follow=True
+    )
+    text = response.content.decode()
+    assert "You can record attendance once the meeting has started" in text
+    assert "The meeting has not started yet" in text
+    assert not Attendance.objects.exists()
+
+
+def test_attendance_labels_escape_peoples_names(client, io, secretariat):
+    meeting = started_meeting(io)
+    MembershipFactory(group=io, user=UserFactory(first_name="<b>Bold</b>", last_name="O'Neil"))
+    text = page(client, secretariat, f"/meetings/{meeting.pk}/attendance/")
+    assert "<b>Bold</b>" not in text
+    assert "&lt;b&gt;Bold&lt;/b&gt;" in text
+
+
+def test_members_whose_seat_ended_before_the_meeting_are_not_listed(client, io, secretariat):
+    meeting = started_meeting(io, hours_ago=24 * 3)
+    former = MembershipFactory(
+        group=io,
+        role=MembershipRole.MEMBER,
+        end_date=timezone.localdate() - datetime.timedelta(days=10),
+        start_date=timezone.localdate() - datetime.timedelta(days=100),
+        user=UserFactory(last_name="Formerly"),
+    )
+    current = MembershipFactory(group=io).user
+    text = page(client, secretariat, f"/meetings/{meeting.pk}/attendance/")
+    assert f'name="status_{former.user.pk}"' not in text
+    assert f'name="status_{current.pk}"' in text
+
+
+# Minutes ---------------------------------------------------------------------------------------
+
+
+def test_minutes_are_written_after_the_meeting_starts(client, io, secretariat, member):
+    meeting = started_meeting(io)
+    item = AgendaItemFactory(meeting=meeting, title="Neglect strategy")
+    url = f"/meetings/{meeting.pk}/items/{item.pk}/minutes/"
+    assert "Save minutes" in page(client, secretariat, url)
+    response = client.post(url, {"minutes": "Discussed.", "decisions": "Agreed to adopt it."})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.decisions == "Agreed to adopt it."
+    assert "Agreed to adopt it." in page(client, member, f"/meetings/{meeting.pk}/")
+
+
+def test_minutes_before_the_meeting_are_refused(client, io, secretariat):
+    item = AgendaItemFactory(meeting=MeetingFactory(group=io))
+    url = f"/meetings/{item.meeting_id}/items/{item.pk}/minutes/"
+    assert "The meeting has not started yet" in page(client, secretariat, url)
+    response = client.post(url, {"minutes": "Too early"}, follow=True)
+    assert "You can record minutes once the meeting has started" in response.content.decode()
+    item.refresh_from_db()
+    assert item.minutes == ""
+
+
+# The agenda pack and calendar file -------------------------------------------------------------
+
+
+def test_the_agenda_pack_downloads_as_a_pdf(client, io, member):
+    meeting = MeetingFactory(group=io, starts_at=in_days(10), ends_at=in_days(10, 12))
+    AgendaItemFactory(meeting=meeting, title="Neglect strategy")
+    client.force_login(member)
+    response = client.get(f"/meetings/{meeting.pk}/agenda.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    day = timezone.localtime(meeting.starts_at).date()
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="agenda-improving-outcomes-{day:%Y-%m-%d}.pdf"'
+    )
+    assert response.content.startswith(b"%PDF-")
+
+
+def test_the_calendar_file_describes_the_meeting(client, io, member, settings):
+    settings.SITE_URL = "https://board.example.org"
+    meeting = MeetingFactory(group=io, online_link="https://meet.example.org/io")
+    AgendaItemFactory(meeting=meeting, title="Neglect strategy")
+    client.force_login(member)
+    response = client.get(f"/meetings/{meeting.pk}/invitation.ics")
+    assert response["Content-Type"].startswith("text/calendar")
+    (event,) = icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+    assert str(event["UID"]) == f"meeting-{meeting.pk}@board.example.org"
+    assert event.decoded("DTSTART") == meeting.starts_at.astimezone(datetime.UTC)
+    assert str(event["SUMMARY"]) == "Improving Outcomes subgroup meeting"
+    assert "https://meet.example.org/io" in str(event["LOCATION"])
+    assert "Committee Room 1" in str(event["LOCATION"])
+    assert str(event["URL"]) == f"https://board.example.org/meetings/{meeting.pk}/"
+    assert "1. Neglect strategy" in str(event["DESCRIPTION"])
+    assert str(event["STATUS"]) == "CONFIRMED"
+    Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.CANCELLED)
+    response = client.get(f"/meetings/{meeting.pk}/invitation.ics")
+    (event,) = icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+    assert str(event["STATUS"]) == "CANCELLED"
+
+
+# The admin -------------------------------------------------------------------------------------
+
+
+def test_the_meeting_admin_is_read_only_and_links_the_papers(admin_client, held_meeting):
+    paper = Paper.objects.get()
+    text = admin_client.get(f"/admin/hscb/meeting/{held_meeting.pk}/change/").content.decode()
+    assert f'href="/papers/{paper.pk}/"' in text
+    assert "Neglect strategy" in text
+    assert f'href="/meetings/{held_meeting.pk}/"' in text
+    assert 'name="venue"' not in text  # nothing to type into
+    assert admin_client.get("/admin/hscb/meeting/add/").status_code == 403
+    assert admin_client.get(f"/admin/hscb/meeting/{held_meeting.pk}/delete/").status_code == 403
+
+
+def test_a_wrong_paper_can_be_deleted_in_the_admin_with_its_file(
+    admin_client, held_meeting, django_capture_on_commit_callbacks
+):
+    paper = Paper.objects.get()
+    storage, name = paper.file.storage, paper.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(f"/admin/hscb/paper/{paper.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Paper.objects.exists()
+    assert not storage.exists(name)
+    assert "/media/" not in admin_client.get("/admin/hscb/paper/").content.decode()
+
+
+def test_the_meeting_and_paper_admin_lists_run_a_fixed_number_of_queries(
+    admin_client, io, django_assert_max_num_queries
+):
+    def grow():
+        for _ in range(3):
+            meeting = MeetingFactory(group=GroupFactory())
+            PaperFactory(item=AgendaItemFactory(meeting=meeting))
+
+    for url in ["/admin/hscb/meeting/", "/admin/hscb/paper/"]:
+        grow()
+        with django_assert_max_num_queries(30) as first:
+            assert admin_client.get(url).status_code == 200
+        grow()
+        with django_assert_max_num_queries(len(first.captured_queries)):
+            assert admin_client.get(url).status_code == 200
+
+
+def test_a_substitute_is_offered_from_the_members_agency_only(
+    client, attendance_meeting, secretariat, member
+):
+    colleague = UserFactory(agency=member.memberships.get().agency)
+    stranger = UserFactory()
+    text = page(client, secretariat, f"/meetings/{attendance_meeting.pk}/attendance/")
+    select = text[text.index(f'name="substitute_{member.pk}"') :]
+    select = select[: select.index("</select>")]
+    assert f'value="{colleague.pk}"' in select
+    assert f'value="{stranger.pk}"' not in select

@@ -1,0 +1,79 @@
+"""The permission matrix's building blocks: outcomes, cases and the records they are requested
+for. Each sub-area keeps its cases in a module of its own (`tests/hscb/matrix_*.py`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from hscb.models import Action, AgendaItem, BusinessPlan, Group, Meeting, Paper, Priority, User
+from tests.conftest import ROLES
+
+SIGNED_IN = [r for r in ROLES if r != "anonymous"]
+STAFF = ["secretariat"]
+
+
+@dataclass(frozen=True)
+class Redirect:
+    to: tuple[str, ...]  # the Location header starts with one of these
+
+    def __init__(self, *to: str) -> None:
+        object.__setattr__(self, "to", to)
+
+    def matches(self, location: str) -> bool:
+        return location.startswith(self.to)
+
+    def __str__(self) -> str:
+        return f"redirect to {' or '.join(self.to)}"
+
+
+SIGN_IN = Redirect("/accounts/sign-in/?next=")
+# The admin sends people to its login route, which hands them on to the sign-in page (or tells a
+# signed-in person without access that they cannot use it: see test_admin.py).
+ADMIN_SIGN_IN = Redirect("/admin/login/?next=", "/accounts/sign-in/?next=")
+OK, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 403, 404, 405
+
+
+@dataclass
+class World:
+    """The records the routes are requested for.
+
+    `group` is the Improving Outcomes subgroup (`group_chair` chairs it, `member` sits on it);
+    `meeting` is its next meeting, with `item` on the agenda and `paper` for the item; `action`
+    is its action owned by `member`. `other_meeting` and `other_action` belong to the Child
+    Death Overview Panel (`cdop_member` sits on it and owns the action). `plan` is this year's
+    business plan; `priority` is led by the Improving Outcomes subgroup and has no owner.
+    """
+
+    group: Group
+    inactive: Group
+    users: dict[str, User]
+    meeting: Meeting
+    item: AgendaItem
+    paper: Paper
+    action: Action
+    other_meeting: Meeting
+    other_action: Action
+    plan: BusinessPlan
+    priority: Priority
+    uidb64: str = "MQ"
+    token: str = "set-password"
+
+
+@dataclass
+class Case:
+    path: Callable[[World], str] | str
+    expect: dict[str, int | Redirect]
+    contains: dict[str, str] = field(default_factory=dict)  # role (or "*") -> text on a 200 page
+
+    def url(self, world: World) -> str:
+        return self.path(world) if callable(self.path) else self.path
+
+
+def everyone(outcome, anonymous=SIGN_IN, **overrides) -> dict[str, int | Redirect]:
+    return {"anonymous": anonymous, **dict.fromkeys(SIGNED_IN, outcome), **overrides}
+
+
+def admin_only(secretariat) -> dict[str, int | Redirect]:
+    """Admin pages: the secretariat gets `secretariat`; everyone else the admin's sign-in page."""
+    return everyone(ADMIN_SIGN_IN, anonymous=ADMIN_SIGN_IN, secretariat=secretariat)

@@ -136,6 +136,22 @@ def owns(user, obj) -> bool:
 
 
 @rules.predicate
+def its_group_handles_child_records(user, obj) -> bool:
+    """The record's group (or the group itself) handles children's personal records: the Case
+    Review subgroup, the Child Death Overview Panel. Its meetings, papers, minutes and actions
+    are for its members and the secretariat only (DESIGN.md §1)."""
+    if obj is None:
+        return False
+    group = obj if isinstance(obj, Group) else obj.group
+    return group.handles_child_records
+
+
+# The board chair oversees every group's business, except where it holds children's personal
+# records, which they see only if they sit on that group.
+oversees_its_group = is_board_chair & (~its_group_handles_child_records | sits_on_its_group)
+
+
+@rules.predicate
 def chairs_a_lead_group(user, priority: Priority | None) -> bool:
     if priority is None:
         return False
@@ -143,17 +159,18 @@ def chairs_a_lead_group(user, priority: Priority | None) -> bool:
     return bool(lead & roles_of(user).chaired_group_ids)
 
 
-# A meeting's agenda, papers and minutes are for its group; the board chair oversees them all.
-rules.add_perm("hscb.see_meeting", is_secretariat | is_board_chair | sits_on_its_group)
+# A meeting's agenda, papers and minutes are for its group; the board chair oversees them all
+# but those of a group that handles children's personal records.
+rules.add_perm("hscb.see_meeting", is_secretariat | sits_on_its_group | oversees_its_group)
 # Scheduling, agendas, papers, attendance and minutes are the business unit's work.
 rules.add_perm("hscb.manage_meetings", is_secretariat)
-rules.add_perm("hscb.see_group_business", is_secretariat | is_board_chair | sits_on_its_group)
-rules.add_perm("hscb.see_action", is_secretariat | is_board_chair | sits_on_its_group | owns)
+rules.add_perm("hscb.see_group_business", is_secretariat | sits_on_its_group | oversees_its_group)
+rules.add_perm("hscb.see_action", is_secretariat | sits_on_its_group | owns | oversees_its_group)
 # Owners keep their own actions up to date; a chair can update their group's.
 rules.add_perm("hscb.update_action", is_secretariat | owns | chairs_its_group)
 rules.add_perm("hscb.add_action", is_secretariat | chairs_its_group)
 rules.add_perm("hscb.chase_action", is_secretariat | chairs_its_group)
-rules.add_perm("hscb.see_group_dashboard", is_secretariat | is_board_chair | chairs_its_group)
+rules.add_perm("hscb.see_group_dashboard", is_secretariat | chairs_its_group | oversees_its_group)
 rules.add_perm("hscb.see_board_dashboard", is_secretariat | is_board_chair)
 rules.add_perm(
     "hscb.update_priority_progress",

@@ -209,6 +209,10 @@ CELERY_TIMEZONE = TIME_ZONE
 # the item is overdue (the first on the day after the due date).
 REMINDER_DAYS_BEFORE = env.list("REMINDER_DAYS_BEFORE", cast=int, default=[30, 7, 1])
 REMINDER_OVERDUE_EVERY_DAYS = env.int("REMINDER_OVERDUE_EVERY_DAYS", default=7)
+if any(days < 1 for days in [*REMINDER_DAYS_BEFORE, REMINDER_OVERDUE_EVERY_DAYS]):
+    raise ImproperlyConfigured("REMINDER_* settings must be whole numbers of days, 1 or more.")
+# The daily reminders and weekly digests send one email a person: give them time.
+REMINDER_TASK_TIME_LIMIT = 60 * 60
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 

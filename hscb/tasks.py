@@ -6,6 +6,7 @@ import socket
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.conf import settings
 from django.core.management import call_command
 
 from hscb.services import board as services
@@ -40,7 +41,13 @@ class EmailsNotSent(ConnectionError):
     """Some emails of a run failed; their claims were given back, so a retry sends them."""
 
 
-@shared_task(**EMAIL_RETRY)
+LONG_RUN = {
+    "soft_time_limit": settings.REMINDER_TASK_TIME_LIMIT,
+    "time_limit": settings.REMINDER_TASK_TIME_LIMIT + 60,
+}
+
+
+@shared_task(**EMAIL_RETRY, **LONG_RUN)
 def send_reminders() -> dict[str, int]:
     """Send the day's reminders (scheduled daily in django-celery-beat). Safe to run twice."""
     report = reminders.reminders_send()
@@ -49,7 +56,7 @@ def send_reminders() -> dict[str, int]:
     return {"emails": report.emails, "items": report.items}
 
 
-@shared_task(**EMAIL_RETRY)
+@shared_task(**EMAIL_RETRY, **LONG_RUN)
 def send_chair_digests() -> dict[str, int]:
     """Send each chair their weekly digest (scheduled weekly). Never twice in a week."""
     report = reminders.digests_send()
@@ -75,20 +82,23 @@ def worker_ping(self, number: int) -> dict[str, object]:
 
 
 @shared_task(**EMAIL_RETRY)
-def send_action_assigned(action_pk: int, owner_pk: int, by_pk: int | None = None) -> bool:
-    """Tell a person that an action is now theirs (not sent if it has gone to someone else)."""
+def send_action_assigned(note_pk: int) -> bool:
+    """Tell an action's owner that it is now theirs, for the note that recorded the new action
+    or the change of owner. Sends once per note however often it runs; a failed send gives the
+    claim back so the retry sends."""
     from hscb.services import actions
 
-    return actions.action_assigned_send(action_pk=action_pk, owner_pk=owner_pk, by_pk=by_pk)
+    return actions.action_assigned_send(note_pk=note_pk)
 
 
 @shared_task(**EMAIL_RETRY)
-def send_action_chase(action_pk: int, chaser_pk: int) -> bool:
-    """Email an action's owner the chair's nudge. The once-a-day claim is made by the
-    `action_chase` service before this is queued."""
+def send_action_chase(note_pk: int) -> bool:
+    """Email an action's owner the chair's nudge, for the "Chased by" note. The once-a-day
+    claim is made by the `action_chase` service before this is queued; the note is claimed
+    here, so the nudge is sent once however often this runs."""
     from hscb.services import actions
 
-    return actions.action_chase_send(action_pk=action_pk, chaser_pk=chaser_pk)
+    return actions.action_chase_send(note_pk=note_pk)
 
 
 @shared_task(**EMAIL_RETRY)

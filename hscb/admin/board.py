@@ -302,7 +302,7 @@ class GroupAdmin(HistoryAdmin):
         "member_count",
         "is_active",
     ]
-    list_filter = ["kind", "is_active", "chair_is_independent"]
+    list_filter = ["kind", "is_active", "chair_is_independent", "handles_child_records"]
     list_select_related = ["accountable_to"]
     search_fields = ["name", "remit"]
     prepopulated_fields = {"slug": ["name"]}
@@ -311,6 +311,15 @@ class GroupAdmin(HistoryAdmin):
         (None, {"fields": ["name", "slug", "kind", "function", "order", "is_active"]}),
         ("Remit and chair", {"fields": ["remit", "chair_is_independent"]}),
         ("Accountability", {"fields": ["accountable_to", "accountable_to_chair"]}),
+        (
+            "Privacy",
+            {
+                "fields": ["handles_child_records"],
+                "description": "Tick for a group that handles children's names, dates of birth, "
+                "NHS numbers or addresses, like the Case Review subgroup and the Child Death "
+                "Overview Panel.",
+            },
+        ),
         (
             "Quorum",
             {

@@ -25,9 +25,9 @@ from hscb.models import (
     Meeting,
     MeetingStatus,
     Membership,
-    MembershipRole,
     User,
 )
+from hscb.services.meetings import quorum_assess
 
 if TYPE_CHECKING:
     from hscb.demo import DemoReport
@@ -36,8 +36,6 @@ LONDON = ZoneInfo(settings.TIME_ZONE)
 QUORUM_MEMBERS = 4
 # The Strategic Board is quorate only with each statutory safeguarding partner present.
 STRATEGIC_BOARD_AGENCIES = ["Children's Services", "Police", "ICB"]
-# Roles that count towards a quorum: advisers and the secretariat attend but do not count.
-QUORUM_ROLES = (MembershipRole.CHAIR, MembershipRole.VICE_CHAIR, MembershipRole.MEMBER)
 
 
 @dataclass(frozen=True)
@@ -429,44 +427,6 @@ def _set_quorum_rules(*, groups: dict[str, Group], agencies: dict[str, Agency]) 
         board.quorum_agencies.set([agencies[short] for short in STRATEGIC_BOARD_AGENCIES])
 
 
-def _quorum(
-    group: Group, seats: dict[int, Membership], attendance: list[Attendance]
-) -> tuple[bool, str]:
-    """Whether the meeting was quorate, and why: the rule the meetings service applies when
-    attendance is recorded (members and their substitutes count; advisers and the
-    secretariat do not; each required agency must be represented)."""
-    present = [a for a in attendance if a.status == AttendanceStatus.PRESENT]
-    counted = [
-        a
-        for a in present
-        if (a.is_member or a.substitute_for_id)
-        and (seat := seats.get(a.substitute_for_id or a.person_id)) is not None
-        and seat.role in QUORUM_ROLES
-    ]
-    substitutes = sum(1 for a in counted if a.substitute_for_id)
-    represented = {a.agency_id for a in present if a.is_member or a.substitute_for_id}
-    required = list(group.quorum_agencies.all())
-    missing = sorted(a.name for a in required if a.pk not in represented)
-    need, number = group.quorum_members, len(counted)
-    including = ""
-    if substitutes:
-        including = f" (including {substitutes} substitute{'s' if substitutes != 1 else ''})"
-    were = "s were" if number != 1 else " was"
-    if need and number < need:
-        parts = [f"{number} of {need} members needed were present{including}"]
-    elif need:
-        parts = [f"{number} member{were} present{including}, {need} needed"]
-    else:
-        parts = [f"{number} member{were} present{including}; the group sets no minimum number"]
-    if missing:
-        names = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} and {missing[-1]}"
-        parts.append(f"{names} not present")
-    elif required:
-        parts.append("every agency that must attend was represented")
-    quorate = number >= need and not missing
-    return quorate, f"{'Quorate' if quorate else 'Not quorate'}: {'; '.join(parts)}."
-
-
 def _items(meeting: Meeting, items: tuple[Item, ...], people: dict[str, User]) -> list[AgendaItem]:
     return [
         AgendaItem.objects.create(
@@ -619,7 +579,8 @@ def _load_meetings(
         attendance, seats = _attendance(held, spec, people)
         items[0].minutes = _apologies_minute(attendance)
         items[0].save(update_fields=["minutes"])
-        held.quorate, held.quorum_summary = _quorum(group, seats, attendance)
+        quorum = quorum_assess(group=group, seats=seats, attendance=attendance)
+        held.quorate, held.quorum_summary = quorum.quorate, quorum.summary
         held.save(update_fields=["quorate", "quorum_summary"])
         report.created_meetings += 1
         report.created_actions += _actions(

@@ -89,7 +89,11 @@ class TimeTextField(forms.CharField):
 
 
 class MeetingDateField(DateInputField):
-    """The pack's day, month and year field with messages that say what to do."""
+    """The pack's day, month and year field with messages that say what to do. The year is
+    kept to this century: a meeting in the year 9999 would run off the end of the calendar
+    when its agenda's times are added up."""
+
+    earliest_year, latest_year = 2000, 2099
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -104,9 +108,13 @@ class MeetingDateField(DateInputField):
             return None
         if len(year) != 4:
             raise ValidationError("Enter the year as 4 numbers, like 2027")
+        if not self.earliest_year <= int(year) <= self.latest_year:
+            raise ValidationError(
+                f"The year must be between {self.earliest_year} and {self.latest_year}"
+            )
         try:
             return datetime.date(int(year), int(month), int(day))
-        except ValueError:
+        except (ValueError, OverflowError):  # a day or month too big for a C int overflows
             raise ValidationError("The date of the meeting must be a real date") from None
 
 

@@ -59,7 +59,7 @@ class Ladder:
         for rung in self.rungs_before:
             if last_sent is None or rung > last_sent:
                 return due + datetime.timedelta(days=rung)
-        if last_sent < 1:
+        if last_sent is None or last_sent < 1:
             return due + datetime.timedelta(days=1)
         steps = (last_sent - 1) // self.overdue_every + 1
         return due + datetime.timedelta(days=1 + steps * self.overdue_every)

@@ -1,9 +1,12 @@
 """Checks on uploaded documents: a type we accept, judged by the name and by the first bytes
-(so a renamed program is refused), and a size under the limit."""
+(so a renamed program is refused), and a size under the limit. A Word or Excel file of 2007 on
+is a zip package, so it is also opened as one (its list of contents only, nothing extracted)
+to see that it is really that kind of document, not any zip renamed."""
 
 from __future__ import annotations
 
 import uuid
+import zipfile
 from pathlib import PurePath
 
 from django.conf import settings
@@ -27,6 +30,9 @@ DOCUMENT_TYPES: dict[str, tuple[str, bytes, str]] = {
     "xlsx": ("Excel", ZIP, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
 ACCEPT = ",".join(f".{ext}" for ext in DOCUMENT_TYPES)
+# What every Office Open XML package holds, and the folder that holds the document itself.
+CONTENT_TYPES_PART = "[Content_Types].xml"
+PACKAGE_FOLDERS = {"docx": "word/", "xlsx": "xl/"}
 
 
 def extension(name: str) -> str:
@@ -50,13 +56,27 @@ def validate_document(upload) -> None:
     upload.seek(0)
     head = upload.read(len(kind[1]))
     upload.seek(0)
-    if head != kind[1]:
+    folder = PACKAGE_FOLDERS.get(extension(upload.name))
+    if head != kind[1] or (folder is not None and not _is_office_package(upload, folder)):
         raise ValidationError(
             "The selected file is not a real %(kind)s file. Save it again as %(kind)s and "
             "upload that",
             code="content",
             params={"kind": kind[0]},
         )
+
+
+def _is_office_package(upload, folder: str) -> bool:
+    """Whether the upload is a zip that lists the package's content types and has `folder`
+    ("word/", "xl/"). Only the zip's directory is read; nothing is extracted."""
+    try:
+        with zipfile.ZipFile(upload) as package:
+            names = package.namelist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        return False
+    finally:
+        upload.seek(0)
+    return CONTENT_TYPES_PART in names and any(name.startswith(folder) for name in names)
 
 
 def content_type_for(name: str) -> str:

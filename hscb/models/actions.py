@@ -115,6 +115,12 @@ class ActionNote(models.Model):
     text = models.TextField(max_length=4000)
     status_from = models.CharField(max_length=16, choices=ActionStatus.choices, blank=True)
     status_to = models.CharField(max_length=16, choices=ActionStatus.choices, blank=True)
+    emailed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the owner was emailed about this note (an assignment or a chase).",
+    )
 
     class Meta:
         ordering = ["-written_at", "-pk"]

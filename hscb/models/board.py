@@ -273,6 +273,12 @@ class Group(models.Model):
         default=True,
         help_text="A group that is no longer active is seen only by the secretariat.",
     )
+    handles_child_records = models.BooleanField(
+        "handles children's personal records",
+        default=False,
+        help_text="Its meetings' agendas, papers and minutes, and its actions, are seen only by "
+        "its members and the secretariat. Others see that it meets, and counts.",
+    )
 
     objects = GroupQuerySet.as_manager()
 

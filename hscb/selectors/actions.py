@@ -79,7 +79,7 @@ def get_meeting_for_new_action(user: User, pk: int) -> Meeting:
 
 def _person_label(user: User) -> str:
     name = user.get_full_name() or user.email
-    return f"{name} ({user.agency.label})" if user.agency_id else name
+    return f"{name}, {user.agency.label}" if user.agency_id else name
 
 
 def owner_choices(group: Group, *, include: User | None = None) -> list:

@@ -8,15 +8,27 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from hscb.models import Agency, Group, Membership, MembershipRole, User
+from hscb.models import (
+    OPEN_STATUSES,
+    Action,
+    Agency,
+    Group,
+    Meeting,
+    Membership,
+    MembershipRole,
+    User,
+)
 from hscb.rules import Roles, roles_of
+from hscb.selectors.meetings import groups_for_forward_plan
 
 # The secretariat's follow-up lists show this many, with the full count beside them.
 LIST_LIMIT = 20
+# The home page lists the person's next few meetings.
+HOME_MEETINGS = 3
 
 
 def groups_for_user(user: User) -> QuerySet[Group]:
@@ -64,6 +76,9 @@ class Home:
     roles: Roles
     memberships: list[Membership]
     chaired: list[Group] = field(default_factory=list)
+    next_meetings: list[Meeting] = field(default_factory=list)
+    open_actions: int = 0
+    overdue_actions: int = 0
     board_groups: list[Group] = field(default_factory=list)
     secretariat: SecretariatSummary | None = None
 
@@ -90,6 +105,16 @@ def home_for_user(user: User, *, today: datetime.date | None = None) -> Home:
         .order_by("group__order")
     )
     home = Home(roles=roles, memberships=memberships)
+    home.next_meetings = list(
+        Meeting.objects.upcoming()
+        .filter(group__in=groups_for_forward_plan(user))
+        .select_related("group")[:HOME_MEETINGS]
+    )
+    counts = Action.objects.filter(owner=user).aggregate(
+        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
+    )
+    home.open_actions, home.overdue_actions = counts["open"], counts["overdue"]
     if roles.is_group_chair:
         home.chaired = list(
             Group.objects.with_chairs_and_counts(today).filter(pk__in=roles.chaired_group_ids)

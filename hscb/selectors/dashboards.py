@@ -258,21 +258,26 @@ class BoardDashboard:
     plan_chart: Chart | None
     red_priorities: list[Priority]
     attendance_chart: Chart
+    # Overdue actions counted but not listed, and the groups whose meetings and actions are not
+    # named: those handling children's personal records that the user does not sit on.
+    overdue_unlisted: int = 0
+    unlisted_groups: list[Group] = field(default_factory=list)
     panels: list[Panel] = field(default_factory=list)
+
+    @property
+    def overdue_listable(self) -> int:
+        """How many overdue actions the list could show: those of the groups it names."""
+        return self.overdue_total - self.overdue_unlisted
 
 
 def board_dashboard_for_user(user: User, *, now: datetime.datetime | None = None) -> BoardDashboard:
-    """The board chair's view across all active groups; 403 for anyone else."""
+    """The board chair's view across all active groups; 403 for anyone else. Every group's
+    actions and meetings are counted, but only those of groups whose business the user may see
+    are listed by name (`hscb.see_group_business`)."""
     if not user.has_perm("hscb.see_board_dashboard"):
         raise PermissionDenied("The board dashboard is for the board's chair and secretariat.")
     now = now or timezone.now()
     today = timezone.localdate(now)
-
-    next_meetings = list(
-        Meeting.objects.upcoming(now)
-        .filter(group__is_active=True)
-        .select_related("group")[:NEXT_MEETINGS_BOARD]
-    )
 
     open_q = Q(actions__status__in=OPEN_STATUSES)
     groups = list(
@@ -282,6 +287,17 @@ def board_dashboard_for_user(user: User, *, now: datetime.datetime | None = None
             overdue_actions=Count("actions", filter=open_q & Q(actions__due_date__lt=today)),
         )
         .order_by("order", "name")
+    )
+    # Every group is counted, but only the groups whose business the user may see have their
+    # meetings and actions named: not those handling children's personal records, for anyone
+    # but their members and the secretariat.
+    listed_ids = {g.pk for g in groups if user.has_perm("hscb.see_group_business", g)}
+    unlisted = [g for g in groups if g.pk not in listed_ids]
+
+    next_meetings = list(
+        Meeting.objects.upcoming(now)
+        .filter(group_id__in=listed_ids)
+        .select_related("group")[:NEXT_MEETINGS_BOARD]
     )
     actions_chart = Chart(
         id="board-actions",
@@ -293,7 +309,11 @@ def board_dashboard_for_user(user: User, *, now: datetime.datetime | None = None
             Row(
                 g.name,
                 (g.open_actions, g.overdue_actions),
-                url=reverse("group_dashboard", kwargs={"slug": g.slug}),
+                url=(
+                    reverse("group_dashboard", kwargs={"slug": g.slug})
+                    if user.has_perm("hscb.see_group_dashboard", g)
+                    else ""
+                ),
             )
             for g in groups
         ),
@@ -303,7 +323,7 @@ def board_dashboard_for_user(user: User, *, now: datetime.datetime | None = None
     overdue = _days_overdue(
         list(
             Action.objects.overdue(today)
-            .filter(group__is_active=True)
+            .filter(group_id__in=listed_ids)
             .select_related("group", "owner")
             .order_by("due_date", "pk")[:OVERDUE_LIST_BOARD]
         ),
@@ -369,6 +389,8 @@ def board_dashboard_for_user(user: User, *, now: datetime.datetime | None = None
         open_total=sum(g.open_actions for g in groups),
         overdue_total=sum(g.overdue_actions for g in groups),
         overdue=overdue,
+        overdue_unlisted=sum(g.overdue_actions for g in unlisted),
+        unlisted_groups=unlisted,
         plan=plan,
         plan_chart=plan_chart,
         red_priorities=red_priorities,
@@ -381,7 +403,7 @@ def _rag_chart(plan: BusinessPlan) -> Chart:
     return Chart(
         id="plan-progress",
         kind="doughnut",
-        title=f"Progress of the priorities of the {plan}",
+        title=f"Progress of the priorities of the business plan {plan.period}",
         label_header="Progress",
         series=(Series("Priorities", "grey"),),
         rows=(
@@ -428,7 +450,8 @@ def group_dashboard_for_user(
     user: User, slug: str, *, now: datetime.datetime | None = None
 ) -> GroupDashboard:
     """A group's dashboard: 404 if the user may not see the group, 403 if they may see it but
-    not its dashboard (only its chairs, the board chair and the secretariat may)."""
+    not its dashboard (only its chairs, the board chair and the secretariat may; the board chair
+    not that of a group handling children's personal records, unless they sit on it)."""
     group = get_group_for_user(user, slug)
     if not user.has_perm("hscb.see_group_dashboard", group):
         raise PermissionDenied("A group's dashboard is for its chairs and the board's chair.")

@@ -26,12 +26,16 @@ from hscb.rules import roles_of
 
 
 def groups_for_forward_plan(user: User) -> QuerySet[Group]:
-    """The groups whose meetings the user follows: all active groups for the secretariat and the
-    board chair, the groups they sit on for everyone else."""
+    """The groups whose meetings the user follows: all active groups for the secretariat; for
+    the board chair, all but those that handle children's personal records (unless they sit on
+    one); the groups they sit on for everyone else. As `hscb.see_meeting` has it."""
     roles = roles_of(user)
     groups = Group.objects.active()
-    if not (roles.is_secretariat or roles.is_board_chair):
-        groups = groups.filter(pk__in=roles.member_group_ids)
+    if not roles.is_secretariat:
+        followed = Q(pk__in=roles.member_group_ids)
+        if roles.is_board_chair:
+            followed |= Q(handles_child_records=False)
+        groups = groups.filter(followed)
     return groups.order_by("order", "name")
 
 

@@ -2,17 +2,23 @@
 
 Every change of status goes through the action's FSM transition; `ConcurrentTransitionMixin`
 refuses a save when someone else moved the action since it was read, and the whole update is
-rolled back. Each update leaves a dated note; changes of due date or owner re-arm the reminder
-ladder, and closing an action stops it.
+rolled back. Creating an action and each update leave a dated note; changes of due date or owner
+re-arm the reminder ladder, and closing an action stops it.
+
+The emails to an owner (the action is theirs, or a chair is chasing it) are sent by tasks that
+take the note recording the event. Each task claims its note (`emailed_at`) before sending, so a
+redelivered or retried task sends one email; a failed send gives the claim back for the retry.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, QuerySet
 from django.utils import dateformat, timezone
 from django_fsm import ConcurrentTransition
 
@@ -27,6 +33,7 @@ from hscb.models import (
     AgendaItem,
     Group,
     Meeting,
+    MeetingStatus,
     User,
 )
 from hscb.services.board import _queue
@@ -34,6 +41,11 @@ from hscb.services.board import _queue
 # How far ahead a due date may be set: further than this is almost certainly a typing slip.
 LATEST_DUE_DATE = datetime.timedelta(days=5 * 366)
 ADMIN_NOTE = "Changed in the administration pages."
+# What the admin changes as it is, without the update rules.
+ADMIN_WORDING = ["title", "description"]
+# The ladder's state that `reminders.rearm` and `reminders.stop` set, to be saved after them.
+REARMED_FIELDS = ("reminder_last_sent", "reminder_next_on")
+STOPPED_FIELDS = ("reminder_next_on",)
 
 # The transition that takes an action from its status to each status it may go to.
 TRANSITIONS: dict[str, dict[str, str]] = {
@@ -93,9 +105,14 @@ def check_owner(owner: User) -> None:
 
 
 def check_origin(*, group: Group, meeting: Meeting | None, agenda_item: AgendaItem | None) -> None:
-    """The meeting is the group's, and the agenda item is on that meeting's agenda."""
+    """The meeting is the group's and was not cancelled, and the agenda item is on that
+    meeting's agenda."""
     if meeting is not None and meeting.group_id != group.pk:
         raise ValidationError({"meeting": "Choose a meeting of the action's own group"})
+    if meeting is not None and meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError(
+            {"meeting": "This meeting was cancelled, so no actions can arise from it"}
+        )
     if agenda_item is not None and (meeting is None or agenda_item.meeting_id != meeting.pk):
         raise ValidationError(
             {"agenda_item": "Choose an item on the agenda of the meeting the action arose from"}
@@ -113,8 +130,8 @@ def action_create(
     due_date: datetime.date,
     by: User,
 ) -> Action:
-    """Record a new action, arm its reminder ladder and tell the owner it is theirs (unless
-    they are the one recording it)."""
+    """Record a new action with a note saying who it was given to, arm its reminder ladder and
+    tell the owner it is theirs (unless they are the one recording it)."""
     from hscb.tasks import send_action_assigned
 
     errors: dict[str, list[str]] = {}
@@ -143,8 +160,11 @@ def action_create(
         )
         reminders.rearm(action)
         action.save()
+        note = ActionNote.objects.create(
+            action=action, author=by, text=f"Recorded and given to {_name(owner)}."
+        )
         if owner.pk != by.pk:
-            _queue(send_action_assigned, action.pk, owner.pk, by.pk)
+            _queue(send_action_assigned, note.pk)
     return action
 
 
@@ -189,26 +209,35 @@ def action_update(
 
     lines = [note]
     status_from = status_to = ""
+    # Only the fields changed here are written: the daily reminder run may have moved the
+    # ladder since the action was read, and a full save would put back the rung it sent. The
+    # status is always written (unchanged, it is the value the row must still hold), so that a
+    # stale status is caught even when nothing else changes.
+    changed = {"status"}
     try:
         with transaction.atomic():
             if status is not None:
                 status_from = action.status
                 getattr(action, TRANSITIONS[action.status][status])()
                 status_to = action.status
+                changed.add("completed_on")
             if new_due is not None:
                 lines.append(
                     f"Due date changed from {_long_date(action.due_date)} to {_long_date(new_due)}."
                 )
                 action.due_date = new_due
+                changed.add("due_date")
             if new_owner is not None:
                 lines.append(f"Owner changed from {_name(action.owner)} to {_name(new_owner)}.")
                 action.owner = new_owner
+                changed.add("owner")
             if action.status in CLOSED_STATUSES:
                 reminders.stop(action)
+                changed.update(STOPPED_FIELDS)
             elif new_due is not None or new_owner is not None or status_from in CLOSED_STATUSES:
                 reminders.rearm(action)
-            # Saved even with nothing changed, so that a stale status is caught here too.
-            action.save()
+                changed.update(REARMED_FIELDS)
+            action.save(update_fields=sorted(changed))
             written = ActionNote.objects.create(
                 action=action,
                 author=by,
@@ -217,7 +246,7 @@ def action_update(
                 status_to=status_to,
             )
             if new_owner is not None and new_owner.pk != by.pk:
-                _queue(send_action_assigned, action.pk, new_owner.pk, by.pk)
+                _queue(send_action_assigned, written.pk)
     except ConcurrentTransition:
         current = Action.objects.filter(pk=action.pk).values_list("status", flat=True).first()
         action.refresh_from_db()
@@ -232,15 +261,18 @@ def action_admin_change(
     due_date: datetime.date,
     owner: User,
 ) -> Action:
-    """Save a change made in the admin. A new due date or owner goes through `action_update`
-    (re-armed reminders, a note, the new owner told); other fields are saved as they are."""
+    """Save a change made in the admin. The wording (`ADMIN_WORDING`) is saved as it is; a new
+    due date or owner goes through `action_update` (re-armed reminders, a note, the new owner
+    told). Nothing else is written, so the reminder run's and chasers' changes made since the
+    page was read are kept."""
     original = Action.objects.get(pk=action.pk)
-    if due_date == original.due_date and owner.pk == original.owner_id:
-        action.save()
-        return action
-    action.due_date = original.due_date
-    action.owner_id = original.owner_id
-    action_update(action=action, by=by, note=ADMIN_NOTE, due_date=due_date, owner=owner)
+    with transaction.atomic():
+        action.save(update_fields=ADMIN_WORDING)
+        if due_date == original.due_date and owner.pk == original.owner_id:
+            return action
+        action.due_date = original.due_date
+        action.owner_id = original.owner_id
+        action_update(action=action, by=by, note=ADMIN_NOTE, due_date=due_date, owner=owner)
     return action
 
 
@@ -261,8 +293,8 @@ def action_chase(*, action: Action, by: User, today: datetime.date | None = None
         if not claimed:
             return False
         action.last_chased_on = today
-        ActionNote.objects.create(action=action, author=by, text=f"Chased by {_name(by)}.")
-        _queue(send_action_chase, action.pk, by.pk)
+        note = ActionNote.objects.create(action=action, author=by, text=f"Chased by {_name(by)}.")
+        _queue(send_action_chase, note.pk)
     return True
 
 
@@ -273,48 +305,69 @@ def _link(action: Action) -> str:
     return settings.SITE_URL + action.get_absolute_url()
 
 
-def action_assigned_send(*, action_pk: int, owner_pk: int, by_pk: int | None = None) -> bool:
-    """Tell the owner the action is theirs, and who gave it to them. Nothing is sent if the
-    action has since gone to someone else, or the owner's account is closed."""
-    action = (
-        Action.objects.select_related("group", "meeting__group", "owner")
-        .filter(pk=action_pk, owner_id=owner_pk, owner__is_active=True)
-        .first()
-    )
-    if action is None:
+def _email_note(
+    sendable: QuerySet[ActionNote],
+    note_pk: int,
+    template: str,
+    context: Callable[[ActionNote], dict[str, object]],
+) -> bool:
+    """Email the action's owner about a note, at most once: the note is claimed (`emailed_at`)
+    with a conditional update first, so a second run of the task finds it taken and sends
+    nothing. `sendable` holds the conditions for sending. If the email cannot be sent, the
+    claim is given back and the error re-raised, so the task's retry sends it."""
+    claimed_at = timezone.now()
+    # `emailed_at` is tested on the updated row itself (the conditions on the action and its
+    # owner go in a subquery), so a run that waits for another's claim re-checks it and stops.
+    claimed = ActionNote.objects.filter(
+        pk=note_pk, emailed_at=None, pk__in=sendable.values("pk")
+    ).update(emailed_at=claimed_at)
+    if not claimed:
         return False
-    send_templated_email(
-        "action_assigned",
-        to=[action.owner.email],
-        context={
-            "user": action.owner,
-            "action": action,
-            "by": User.objects.filter(pk=by_pk).first() if by_pk else None,
-            "link": _link(action),
-        },
-    )
+    try:
+        note = ActionNote.objects.select_related(
+            "author", "action__group", "action__meeting__group", "action__owner"
+        ).get(pk=note_pk)
+        owner = note.action.owner
+        send_templated_email(
+            template,
+            to=[owner.email],
+            context={
+                "user": owner,
+                "action": note.action,
+                "link": _link(note.action),
+                **context(note),
+            },
+        )
+    except Exception:
+        ActionNote.objects.filter(pk=note_pk, emailed_at=claimed_at).update(emailed_at=None)
+        raise
     return True
 
 
-def action_chase_send(*, action_pk: int, chaser_pk: int) -> bool:
-    """Email the owner the chair's nudge. Nothing is sent for an action closed meanwhile."""
-    action = (
-        Action.objects.select_related("group", "meeting__group", "owner")
-        .filter(pk=action_pk, status__in=OPEN_STATUSES, owner__is_active=True)
-        .first()
+def action_assigned_send(*, note_pk: int) -> bool:
+    """Tell the owner the action is theirs, and who gave it to them (the note's author). Sends
+    at most once per note; returns whether it sent.
+
+    The email goes to whoever owns the action when it is sent. Nothing is sent for an action
+    closed meanwhile, to an owner whose account is closed, or when the action has since gone
+    back to the note's author (who needs no telling).
+    """
+    sendable = ActionNote.objects.filter(
+        action__status__in=OPEN_STATUSES, action__owner__is_active=True
+    ).exclude(action__owner=F("author"))
+    return _email_note(sendable, note_pk, "action_assigned", lambda note: {"by": note.author})
+
+
+def action_chase_send(*, note_pk: int) -> bool:
+    """Email the owner the chair's nudge (the note's author is the chaser). Sends at most once
+    per note; returns whether it sent. Nothing is sent for an action closed meanwhile or to an
+    owner whose account is closed."""
+    sendable = ActionNote.objects.filter(
+        action__status__in=OPEN_STATUSES, action__owner__is_active=True
     )
-    chaser = User.objects.filter(pk=chaser_pk).first()
-    if action is None or chaser is None:
-        return False
-    send_templated_email(
+    return _email_note(
+        sendable,
+        note_pk,
         "action_chased",
-        to=[action.owner.email],
-        context={
-            "user": action.owner,
-            "action": action,
-            "chaser": chaser,
-            "link": _link(action),
-            "overdue": action.is_overdue(),
-        },
+        lambda note: {"chaser": note.author, "overdue": note.action.is_overdue()},
     )
-    return True

@@ -22,6 +22,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from hscb.lib.email import send_templated_email
@@ -47,6 +48,19 @@ LONDON = ZoneInfo(settings.TIME_ZONE)
 MAX_ITEM_MINUTES = 480
 # Roles whose holders count towards a quorum. Advisers and the secretariat attend but do not.
 QUORUM_ROLES = (MembershipRole.CHAIR, MembershipRole.VICE_CHAIR, MembershipRole.MEMBER)
+# What changing a meeting's details writes (`meeting_schedule`).
+SCHEDULE_FIELDS = ["group", "title", "starts_at", "ends_at", "venue", "online_link"]
+# What changing an agenda item writes (`item_save`): never its minutes or decisions.
+ITEM_FIELDS = [
+    "title",
+    "description",
+    "presenter",
+    "presenter_name",
+    "minutes_allotted",
+    "linked_type",
+    "linked_id",
+    "order",
+]
 
 
 def _refuse_if_cancelled(meeting: Meeting) -> None:
@@ -128,6 +142,10 @@ def meeting_schedule(
     recording one that has already taken place (`recording_past`); a meeting already held, or
     one whose start is not being moved, may keep a start in the past. Overlapping meetings of
     the same group raise `MeetingOverlaps` unless `allow_overlap`.
+
+    A change keeps the meeting with its group once it has agenda items, attendance or actions
+    (they belong to that group's business), and a meeting already held stays in the past. It
+    writes only the details above, never the papers' sending, the quorum or the status.
     """
     now = timezone.now()
     errors: dict[str, list[str]] = {}
@@ -135,6 +153,13 @@ def meeting_schedule(
         _refuse_if_cancelled(meeting)
     if not group.is_active and (meeting is None or meeting.group_id != group.pk):
         errors.setdefault("group", []).append("Choose a group that is still active")
+    elif meeting is not None and meeting.group_id != group.pk:
+        business = _business_of(meeting)
+        if business:
+            errors.setdefault("group", []).append(
+                f"This meeting cannot move to another group because it already has "
+                f"{business}. Schedule a new meeting for the other group instead"
+            )
     starts = ends = None
     for name, time in (("start_time", start), ("end_time", end)):
         try:
@@ -159,7 +184,12 @@ def meeting_schedule(
                 "The meeting must start in the future. To record a meeting that has already "
                 "taken place, tick “This meeting has already taken place”"
             )
-        if starts > now and recording_past:
+        if starts > now and meeting is not None and meeting.status == MeetingStatus.HELD:
+            errors.setdefault("date", []).append(
+                "This meeting has been held, so it cannot move to a time in the future. Enter "
+                "the date and time it took place"
+            )
+        elif starts > now and recording_past:
             errors.setdefault("date", []).append(
                 "The meeting has not taken place yet: the date is in the future. Change the "
                 "date, or untick “This meeting has already taken place”"
@@ -181,7 +211,9 @@ def meeting_schedule(
         target.starts_at, target.ends_at = starts, ends
         target.venue, target.online_link = venue.strip(), online_link.strip()
         try:
-            target.save()
+            # A change writes only the details: the papers' sending, the quorum and the status
+            # may have been set since the meeting was read, and must not be put back.
+            target.save(update_fields=None if meeting is None else SCHEDULE_FIELDS)
         except ConcurrentTransition as error:
             raise ValidationError(
                 "Someone else changed this meeting's status while you were editing it. "
@@ -189,6 +221,23 @@ def meeting_schedule(
                 code="stale",
             ) from error
     return target
+
+
+def _business_of(meeting: Meeting) -> str:
+    """What the meeting already holds that ties it to its group, in words ("agenda items and
+    actions"), or "" when it holds nothing."""
+    held = [
+        what
+        for what, exists in (
+            ("agenda items", meeting.items.exists()),
+            ("attendance", meeting.attendance.exists()),
+            ("actions", meeting.actions.exists()),
+        )
+        if exists
+    ]
+    if len(held) < 2:
+        return "".join(held)
+    return f"{', '.join(held[:-1])} and {held[-1]}"
 
 
 def meeting_cancel(*, meeting: Meeting, by: User) -> Meeting:
@@ -216,14 +265,33 @@ def meeting_cancel(*, meeting: Meeting, by: User) -> Meeting:
 # Records an agenda item may point to ---------------------------------------------------------
 
 
+def _number_label(record: models.Model) -> str:
+    """A label that gives nothing away: the kind of record and its number ("Issue 12")."""
+    return f"{capfirst(record._meta.verbose_name)} {record.pk}"
+
+
+def _nobody_may_see(user: User, record: models.Model) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class Linkable:
-    """A kind of record an agenda item may point to: `records(meeting)` gives those an item of
-    that meeting may choose."""
+    """A kind of record an agenda item may point to.
+
+    `records(meeting)` gives those an item of that meeting may choose, listed under `heading`
+    in the item form. Everyone who may see the meeting sees its agenda, and a linked record may
+    be about a child, so a record is never shown by its `__str__`: `label(record)` is a label
+    with nothing personal in it, and `can_see(user, record)` says whether this person may see
+    the record at all (by default nobody may). `related` names what `label` and `can_see` read
+    from related records, loaded once for all the records of a page.
+    """
 
     model: type[models.Model]
-    label: str
+    heading: str
     records: Callable[[Meeting], models.QuerySet]
+    label: Callable[[models.Model], str] = _number_label
+    can_see: Callable[[User, models.Model], bool] = _nobody_may_see
+    related: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -234,10 +302,23 @@ LINKABLE: dict[str, Linkable] = {}
 
 
 def register_linkable(
-    model: type[models.Model], *, label: str, records: Callable[[Meeting], models.QuerySet]
+    model: type[models.Model],
+    *,
+    heading: str,
+    records: Callable[[Meeting], models.QuerySet],
+    label: Callable[[models.Model], str] = _number_label,
+    can_see: Callable[[User, models.Model], bool] = _nobody_may_see,
+    related: Sequence[str] = (),
 ) -> None:
     """Let agenda items point to records of `model`. Apps call this from `AppConfig.ready`."""
-    linkable = Linkable(model=model, label=label, records=records)
+    linkable = Linkable(
+        model=model,
+        heading=heading,
+        records=records,
+        label=label,
+        can_see=can_see,
+        related=tuple(related),
+    )
     LINKABLE[linkable.key] = linkable
 
 
@@ -250,9 +331,12 @@ def link_choices(meeting: Meeting) -> list[tuple[str, list[tuple[str, str]]]]:
     """The records an item of `meeting` may point to, grouped by kind, for a select."""
     choices = []
     for linkable in LINKABLE.values():
-        options = [(link_value(r), str(r)) for r in linkable.records(meeting)]
+        records = list(linkable.records(meeting))
+        if linkable.related:
+            models.prefetch_related_objects(records, *linkable.related)
+        options = [(link_value(r), linkable.label(r)) for r in records]
         if options:
-            choices.append((linkable.label, options))
+            choices.append((linkable.heading, options))
     return choices
 
 
@@ -270,12 +354,73 @@ def link_resolve(meeting: Meeting, value: str) -> models.Model | None:
     return record
 
 
+@dataclass(frozen=True)
+class LinkedRecord:
+    """An item's linked record as one person may see it: its `label` and `url` when they may
+    see the record, else only its `kind` ("action")."""
+
+    kind: str
+    visible: bool = False
+    label: str = ""
+    url: str = ""
+
+
+def linked_records_for(user: User, items: Sequence[AgendaItem]) -> None:
+    """Set `link` on each item: a `LinkedRecord` for the record it points to, as `user` may
+    see it, or None when it points to nothing (or to a record since deleted).
+
+    The records are read one query per kind of record (none when the items already hold them,
+    from `prefetch_related("linked")`), and what `Linkable.related` names one query each, so a
+    page asks the database the same number of times however many items it has.
+    """
+    field = AgendaItem._meta.get_field("linked")
+    wanted: dict[int, set[int]] = {}
+    for item in items:
+        if item.linked_type_id is not None and not field.is_cached(item):
+            wanted.setdefault(item.linked_type_id, set()).add(item.linked_id)
+    loaded: dict[tuple[int, int], models.Model] = {}
+    for type_id, ids in wanted.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is not None:
+            for pk, record in model._default_manager.in_bulk(ids).items():
+                loaded[(type_id, pk)] = record
+    for item in items:
+        if item.linked_type_id is not None and not field.is_cached(item):
+            field.set_cached_value(item, loaded.get((item.linked_type_id, item.linked_id)))
+
+    by_kind: dict[str, list[models.Model]] = {}
+    for item in items:
+        if item.linked_type_id is not None and item.linked is not None:
+            by_kind.setdefault(item.linked._meta.label_lower, []).append(item.linked)
+    for key, records in by_kind.items():
+        linkable = LINKABLE.get(key)
+        if linkable is not None and linkable.related:
+            models.prefetch_related_objects(records, *linkable.related)
+
+    for item in items:
+        record = item.linked if item.linked_type_id is not None else None
+        if record is None:
+            item.link = None
+            continue
+        kind = str(record._meta.verbose_name)
+        linkable = LINKABLE.get(record._meta.label_lower)
+        if linkable is None or not linkable.can_see(user, record):
+            item.link = LinkedRecord(kind=kind)
+            continue
+        url = record.get_absolute_url() if hasattr(record, "get_absolute_url") else ""
+        item.link = LinkedRecord(kind=kind, visible=True, label=linkable.label(record), url=url)
+
+
 register_linkable(
     Action,
-    label="Actions of this group",
+    heading="Actions of this group",
     records=lambda meeting: Action.objects.filter(group_id=meeting.group_id).order_by(
         "-created_at", "-pk"
     ),
+    # Actions are the group's business, not children's records: their titles may be shown.
+    label=lambda action: f"Action {action.pk}: {action.title}",
+    can_see=lambda user, action: user.has_perm("hscb.see_action", action),
+    related=("group",),
 )
 
 
@@ -334,7 +479,9 @@ def item_save(
         target.linked_type = ContentType.objects.get_for_model(linked) if linked else None
         target.linked_id = linked.pk if linked else None
         target.order = position
-        target.save()
+        # A changed item writes only what this form holds: the minutes may have been written
+        # since the item was read.
+        target.save(update_fields=None if item is None else ITEM_FIELDS)
         others.insert(position - 1, target)
         for number, other in enumerate(others, start=1):
             if other.order != number:
@@ -528,8 +675,8 @@ def quorum_assess(
 
     Present members (chairs, vice-chairs and members: advisers and the secretariat attend but
     do not count) and substitutes standing in for them must number at least
-    `group.quorum_members`; each of `group.quorum_agencies` must have a member or substitute
-    present representing it.
+    `group.quorum_members`, and at least one even when the group sets no minimum; each of
+    `group.quorum_agencies` must be represented by one of those who count.
     """
     present = [a for a in attendance if a.status == AttendanceStatus.PRESENT]
 
@@ -541,7 +688,9 @@ def quorum_assess(
     counted = [a for a in present if counts(a)]
     substitutes = sum(1 for a in counted if a.substitute_for_id)
     need = group.quorum_members
-    represented = {a.agency_id for a in present if a.is_member or a.substitute_for_id}
+    # An agency is represented only by someone who counts: not by an adviser, a secretariat
+    # seat or a substitute for one of them.
+    represented = {a.agency_id for a in counted}
     required = list(group.quorum_agencies.all())
     missing = [agency for agency in required if agency.pk not in represented]
 
@@ -553,6 +702,8 @@ def quorum_assess(
     elif need:
         members = f"{number} member{'s were' if number != 1 else ' was'} present{including}, "
         members += f"{need} needed"
+    elif not number:
+        members = "no members were present"
     else:
         members = f"{number} member{'s were' if number != 1 else ' was'} present{including}"
         members += "; the group sets no minimum number"
@@ -561,7 +712,8 @@ def quorum_assess(
         parts.append(f"{_names(missing)} not present")
     elif required:
         parts.append("every agency that must attend was represented")
-    quorate = (number >= need) and not missing
+    # With no minimum set, at least one member must still have been there.
+    quorate = number >= max(need, 1) and not missing
     summary = f"{'Quorate' if quorate else 'Not quorate'}: {'; '.join(parts)}."
     return Quorum(quorate=quorate, summary=summary)
 

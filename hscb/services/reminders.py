@@ -16,8 +16,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -40,20 +42,26 @@ DIGEST_DUE_WITHIN = datetime.timedelta(days=14)
 DIGEST_MEETINGS_WITHIN = datetime.timedelta(days=28)
 
 
-@dataclass(frozen=True)
+@dataclass
 class ReminderLine:
-    """One item in a reminder email."""
+    """One item in a reminder email, read before it is claimed."""
 
-    kind: str
+    registration: Registration
+    item: Model
+    rung: int
+    days: int  # from the due date to the day of sending: negative before it
     title: str
     context: str
     url: str
-    due_date: datetime.date
-    rung: int
-    days: int  # from the due date to the day of sending: negative before it
-    content_type_id: int
-    object_id: int
-    claim: tuple[type[Model], int, int | None, datetime.date, int, datetime.date | None]
+    next_on: datetime.date | None = None  # set once the item is claimed
+
+    @property
+    def kind(self) -> str:
+        return self.registration.kind
+
+    @property
+    def due_date(self) -> datetime.date:
+        return getattr(self.item, self.registration.due_field)
 
     @property
     def when(self) -> str:
@@ -73,43 +81,35 @@ class RunReport:
 
 def _claim(reg: Registration, obj: Model, rung: int, ladder: Ladder) -> datetime.date | None:
     """Move the item to `rung` only if no-one else has since it was read. Returns the next day
-    it is due a reminder, or None when another run claimed it first."""
+    it is due a reminder, or None when another run (or a change to the item) came first."""
     due = getattr(obj, reg.due_field)
     next_on = ladder.next_on(due=due, last_sent=rung)
-    claimed = (
-        reg.model._default_manager.filter(
-            reg.is_open,
-            pk=obj.pk,
-            reminder_last_sent=obj.reminder_last_sent,
-            reminder_next_on=obj.reminder_next_on,
-            **{reg.due_field: due, f"{reg.owner_field}_id": getattr(obj, f"{reg.owner_field}_id")},
-        )
-        # A null last rung must match as IS NULL, which filter(field=None) does.
-        .update(reminder_last_sent=rung, reminder_next_on=next_on)
-    )
+    claimed = reg.model._default_manager.filter(
+        reg.is_open,
+        pk=obj.pk,
+        # filter(field=None) matches IS NULL, so an item never reminded is matched too.
+        reminder_last_sent=obj.reminder_last_sent,
+        reminder_next_on=obj.reminder_next_on,
+        **{reg.due_field: due, f"{reg.owner_field}_id": getattr(obj, f"{reg.owner_field}_id")},
+    ).update(reminder_last_sent=rung, reminder_next_on=next_on)
     return next_on if claimed else None
 
 
 def _give_back(lines: Iterable[ReminderLine]) -> None:
+    """Put claimed items back as they were, so the task's retry (or tomorrow's run) sends them."""
     for line in lines:
-        model, pk, old_last, old_next, rung, new_next = line.claim
-        model._default_manager.filter(
-            pk=pk, reminder_last_sent=rung, reminder_next_on=new_next
-        ).update(reminder_last_sent=old_last, reminder_next_on=old_next)
+        obj = line.item
+        line.registration.model._default_manager.filter(
+            pk=obj.pk, reminder_last_sent=line.rung, reminder_next_on=line.next_on
+        ).update(reminder_last_sent=obj.reminder_last_sent, reminder_next_on=obj.reminder_next_on)
 
 
-def _absolute(url: str) -> str:
-    return settings.SITE_URL + url
-
-
-def reminders_send(*, today: datetime.date | None = None) -> RunReport:
-    """Send today's reminders: one email per person, listing all their items."""
-    today = today or timezone.localdate()
-    ladder = Ladder.from_settings()
-    by_owner: dict[int, list[ReminderLine]] = defaultdict(list)
+def _due_by_owner(today: datetime.date, ladder: Ladder) -> dict[User, list[ReminderLine]]:
+    """Every open item with a rung come and not sent, by owner. Nothing is claimed yet, so a
+    failure here (a record that cannot be described) leaves every item as it was."""
+    by_owner: dict[User, list[ReminderLine]] = defaultdict(list)
     owners: dict[int, User] = {}
     for reg in REGISTRY.values():
-        content_type = ContentType.objects.get_for_model(reg.model)
         items = (
             reg.model._default_manager.filter(reg.is_open, reminder_next_on__lte=today)
             .filter(**{f"{reg.owner_field}__is_active": True})
@@ -120,73 +120,82 @@ def reminders_send(*, today: datetime.date | None = None) -> RunReport:
             due = getattr(obj, reg.due_field)
             rung = ladder.rung_to_send(due=due, today=today, last_sent=obj.reminder_last_sent)
             if rung is None:
-                # Nothing new has come (the ladder changed under it): set the next day right.
+                # Nothing new has come (the ladder's settings changed): set the next day right.
                 reg.model._default_manager.filter(
                     pk=obj.pk, reminder_next_on=obj.reminder_next_on
                 ).update(reminder_next_on=ladder.next_on(due=due, last_sent=obj.reminder_last_sent))
                 continue
-            next_on = _claim(reg, obj, rung, ladder)
-            if next_on is None:
-                continue
             owner = getattr(obj, reg.owner_field)
-            owners[owner.pk] = owner
-            by_owner[owner.pk].append(
+            owner = owners.setdefault(owner.pk, owner)
+            by_owner[owner].append(
                 ReminderLine(
-                    kind=reg.kind,
-                    title=reg.title(obj),
-                    context=reg.context(obj),
-                    url=_absolute(obj.get_absolute_url()),
-                    due_date=due,
+                    registration=reg,
+                    item=obj,
                     rung=rung,
                     days=(today - due).days,
-                    content_type_id=content_type.pk,
-                    object_id=obj.pk,
-                    claim=(
-                        reg.model,
-                        obj.pk,
-                        obj.reminder_last_sent,
-                        obj.reminder_next_on,
-                        rung,
-                        next_on,
-                    ),
+                    title=reg.title(obj),
+                    context=reg.context(obj),
+                    url=settings.SITE_URL + obj.get_absolute_url(),
                 )
             )
+    return by_owner
+
+
+def reminders_send(*, today: datetime.date | None = None) -> RunReport:
+    """Send today's reminders: one email per person, listing all their items.
+
+    Each person's items are claimed just before their email goes and given back if it fails,
+    so whatever stops the run (a mail server going down, the task's time limit) leaves nothing
+    claimed and unsent: the next run sends it.
+    """
+    today = today or timezone.localdate()
+    ladder = Ladder.from_settings()
     report = RunReport()
-    for owner_pk, lines in by_owner.items():
-        owner = owners[owner_pk]
-        lines.sort(key=lambda line: (line.due_date, line.title))
-        try:
-            send_templated_email(
-                "reminders",
-                to=[owner.email],
-                context={
-                    "user": owner,
-                    "overdue": [line for line in lines if line.is_overdue],
-                    "due_soon": [line for line in lines if not line.is_overdue],
-                    "count": len(lines),
-                },
+    due = _due_by_owner(today, ladder)
+    with get_connection() as connection:
+        for owner, candidates in due.items():
+            lines = []
+            for line in candidates:
+                line.next_on = _claim(line.registration, line.item, line.rung, ladder)
+                if line.next_on is not None:
+                    lines.append(line)
+            if not lines:
+                continue
+            lines.sort(key=lambda line: (line.due_date, line.title))
+            try:
+                send_templated_email(
+                    "reminders",
+                    to=[owner.email],
+                    context={
+                        "user": owner,
+                        "overdue": [line for line in lines if line.is_overdue],
+                        "due_soon": [line for line in lines if not line.is_overdue],
+                        "count": len(lines),
+                    },
+                    connection=connection,
+                )
+            except SoftTimeLimitExceeded:
+                _give_back(lines)
+                raise
+            except Exception:
+                logger.exception("Reminder email to user %s failed; will retry", owner.pk)
+                _give_back(lines)
+                report.failed.append(owner.email)
+                continue
+            sent_at = timezone.now()
+            SentReminder.objects.bulk_create(
+                SentReminder(
+                    recipient=owner,
+                    content_type=ContentType.objects.get_for_model(line.item),
+                    object_id=line.item.pk,
+                    rung=line.rung,
+                    due_date=line.due_date,
+                    sent_at=sent_at,
+                )
+                for line in lines
             )
-        except Exception:
-            logger.exception(
-                "Reminder email to user %s failed; its items will be retried", owner_pk
-            )
-            _give_back(lines)
-            report.failed.append(owner.email)
-            continue
-        sent_at = timezone.now()
-        SentReminder.objects.bulk_create(
-            SentReminder(
-                recipient=owner,
-                content_type_id=line.content_type_id,
-                object_id=line.object_id,
-                rung=line.rung,
-                due_date=line.due_date,
-                sent_at=sent_at,
-            )
-            for line in lines
-        )
-        report.emails += 1
-        report.items += len(lines)
+            report.emails += 1
+            report.items += len(lines)
     return report
 
 
@@ -262,25 +271,31 @@ def digests_send(*, today: datetime.date | None = None) -> RunReport:
     today = today or timezone.localdate()
     week = week_starting(today)
     report = RunReport()
-    for chair, groups in digests_build(today=today).items():
-        if not chair.is_active:
-            continue
-        try:
-            with transaction.atomic():
-                claim = DigestSent.objects.create(recipient=chair, week_starting=week)
-        except IntegrityError:
-            continue  # already sent this week
-        try:
-            send_templated_email(
-                "chair_digest",
-                to=[chair.email],
-                context={"user": chair, "groups": groups, "today": today, "week": week},
-            )
-        except Exception:
-            logger.exception("Digest to user %s failed; it will be retried", chair.pk)
-            claim.delete()
-            report.failed.append(chair.email)
-            continue
-        report.emails += 1
-        report.items += sum(len(g.overdue) + len(g.due_soon) for g in groups)
+    digests = digests_build(today=today)
+    with get_connection() as connection:
+        for chair, groups in digests.items():
+            if not chair.is_active:
+                continue
+            try:
+                with transaction.atomic():
+                    claim = DigestSent.objects.create(recipient=chair, week_starting=week)
+            except IntegrityError:
+                continue  # already sent this week
+            try:
+                send_templated_email(
+                    "chair_digest",
+                    to=[chair.email],
+                    context={"user": chair, "groups": groups, "today": today, "week": week},
+                    connection=connection,
+                )
+            except SoftTimeLimitExceeded:
+                claim.delete()
+                raise
+            except Exception:
+                logger.exception("Digest to user %s failed; it will be retried", chair.pk)
+                claim.delete()
+                report.failed.append(chair.email)
+                continue
+            report.emails += 1
+            report.items += sum(len(g.overdue) + len(g.due_soon) for g in groups)
     return report

@@ -25,7 +25,7 @@ from hscb.forms.meetings import (
 from hscb.lib.calendar import CalendarEvent, event_ics, uid_for
 from hscb.lib.pdf import render_pdf
 from hscb.lib.uploads import content_type_for
-from hscb.models import Meeting, MeetingStatus
+from hscb.models import Meeting, MeetingStatus, User
 from hscb.rules import roles_of
 from hscb.selectors import meetings as selectors
 from hscb.services import meetings as services
@@ -49,6 +49,16 @@ def _refused(request: HttpRequest, meeting: Meeting, error: ValidationError) -> 
 
 
 # The forward plan -----------------------------------------------------------------------------
+
+
+def _follows(user: User) -> str:
+    """Whose meetings the forward plan shows this person, as `groups_for_forward_plan` has it:
+    "every", "board_chair" (every group but those handling children's personal records that
+    they do not sit on) or "member" (the groups they sit on)."""
+    roles = roles_of(user)
+    if roles.is_secretariat:
+        return "every"
+    return "board_chair" if roles.is_board_chair else "member"
 
 
 @require_GET
@@ -75,8 +85,7 @@ def forward_plan(request: HttpRequest) -> HttpResponse:
             "past": past,
             "group": group,
             "can_schedule": request.user.has_perm("hscb.manage_meetings"),
-            "follows_every_group": roles_of(request.user).is_secretariat
-            or roles_of(request.user).is_board_chair,
+            "follows": _follows(request.user),
         },
     )
 
@@ -147,12 +156,14 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for_user(request.user, pk)
+    page = selectors.meeting_page(meeting)
+    services.linked_records_for(request.user, page.items)
     return render(
         request,
         "hscb/meeting_detail.html",
         {
             "meeting": meeting,
-            "page": selectors.meeting_page(meeting),
+            "page": page,
             "can_manage": request.user.has_perm("hscb.manage_meetings", meeting),
             "can_add_action": request.user.has_perm("hscb.add_action", meeting),
         },
@@ -163,6 +174,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_agenda_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for_user(request.user, pk)
     page = selectors.meeting_page(meeting)
+    services.linked_records_for(request.user, page.items)
     pdf = render_pdf(
         "pdf/agenda_pack.html",
         {

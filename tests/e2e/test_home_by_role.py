@@ -46,7 +46,7 @@ def test_a_member_of_a_group_sees_it_under_your_groups(page: Page, request, pass
     expect(_nav(page).get_by_role("link", name="Administration")).to_have_count(0)
     expect(_main(page).get_by_role("heading", name="Board secretariat")).to_have_count(0)
 
-    follow(page, row.get_by_role("link", name=group))
+    follow(page, row.get_by_role("link", name=group, exact=True))
     expect(page.get_by_role("heading", level=1)).to_have_text(group)
 
 
@@ -62,7 +62,9 @@ def test_someone_with_no_seat_sees_no_groups_and_no_administration(
     expect(_main(page).get_by_role("heading", name=re.compile("^You chair"))).to_have_count(0)
     expect(_main(page).get_by_role("heading", name="The board's groups")).to_have_count(0)
     expect(_nav(page).get_by_role("link", name="Administration")).to_have_count(0)
-    expect(_nav(page).get_by_role("link")).to_have_text(["Home", "Board structure", "Your account"])
+    expect(_nav(page).get_by_role("link")).to_have_text(
+        ["Home", "Meetings", "Your actions", "Business plan", "Board structure", "Your account"]
+    )
     caption = _main(page).locator(".govuk-caption-l")
     expect(caption).to_have_text(str(user.agency) if user.agency else "No agency recorded")
 
@@ -105,7 +107,12 @@ def test_the_board_chair_sees_the_boards_groups_with_their_chairs(
     expect(body_rows).to_have_count(9)
     board_row = body_rows.filter(has_text="Strategic Board")
     expect(board_row.get_by_role("cell")).to_have_text(
-        ["Strategic Board", f"{board_chair.get_full_name()} (independent)", "1"]
+        [
+            "Strategic Board",
+            f"{board_chair.get_full_name()} (independent)",
+            "1",
+            "Dashboard of the Strategic Board",
+        ]
     )
     expect(body_rows.filter(has_text="Audit subgroup").get_by_role("cell").nth(1)).to_have_text(
         "Vacant"

@@ -1,7 +1,9 @@
 """Permission-matrix cases for the actions pages (see tests/test_permission_matrix.py).
 
 `world.action` belongs to the Improving Outcomes subgroup and is owned by `member`;
-`world.other_action` belongs to the Child Death Overview Panel and is owned by `cdop_member`.
+`world.other_action` belongs to the Child Death Overview Panel and is owned by `cdop_member`:
+the panel handles children's personal records, so the board chair, who oversees every other
+group's actions, gets 404 for it.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ CASES: dict[str, list[Case]] = {
         ),
         Case(
             lambda w: f"/actions/{w.other_action.pk}/",
-            everyone(NOT_FOUND, secretariat=OK, board_chair=OK, cdop_member=OK),
+            everyone(NOT_FOUND, secretariat=OK, cdop_member=OK),
             {"*": "Child Death Overview Panel"},
         ),
         Case("/actions/999999/", everyone(NOT_FOUND)),
@@ -38,7 +40,7 @@ CASES: dict[str, list[Case]] = {
         ),
         Case(
             lambda w: f"/actions/{w.other_action.pk}/update/",
-            everyone(NOT_FOUND, secretariat=OK, cdop_member=OK, board_chair=FORBIDDEN),
+            everyone(NOT_FOUND, secretariat=OK, cdop_member=OK),
             {"*": "Update the action"},
         ),
     ],
@@ -60,7 +62,7 @@ CASES: dict[str, list[Case]] = {
         ),
         Case(
             lambda w: f"/meetings/{w.other_meeting.pk}/actions/new/",
-            everyone(NOT_FOUND, secretariat=OK, board_chair=FORBIDDEN, cdop_member=FORBIDDEN),
+            everyone(NOT_FOUND, secretariat=OK, cdop_member=FORBIDDEN),
             {"*": "Record an action"},
         ),
     ],
@@ -69,6 +71,12 @@ CASES: dict[str, list[Case]] = {
             lambda w: f"/board/{w.group.slug}/actions/",
             everyone(NOT_FOUND, secretariat=OK, board_chair=OK, group_chair=OK, member=OK),
             {"*": "Write to the schools", "group_chair": "Chase the owner"},
+        ),
+        # The panel handles children's personal records: its actions are for its members.
+        Case(
+            lambda w: f"/board/{w.other_action.group.slug}/actions/",
+            everyone(NOT_FOUND, secretariat=OK, cdop_member=OK),
+            {"*": "Child Death Overview Panel"},
         ),
         Case(
             lambda w: f"/board/{w.inactive.slug}/actions/",

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
+from smtplib import SMTPException
+from unittest import mock
 
 import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from hscb import tasks
-from hscb.models import Action, ActionNote, ActionStatus, GroupFunction
+from hscb.models import Action, ActionNote, ActionStatus, GroupFunction, MeetingStatus
 from hscb.services import actions as services
 from tests.hscb.factories import (
     ActionFactory,
@@ -66,7 +69,7 @@ def an_action(group, owner, **extra) -> Action:
 # Creating ---------------------------------------------------------------------------------------
 
 
-def test_a_new_action_is_saved_with_its_ladder_armed_and_no_note(
+def test_a_new_action_is_saved_with_its_ladder_armed_and_a_note_of_who_has_it(
     group, meeting, member, group_chair, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
@@ -76,7 +79,11 @@ def test_a_new_action_is_saved_with_its_ladder_armed_and_no_note(
     assert action.created_by == group_chair
     assert action.reminder_next_on == datetime.date(2027, 1, 30)  # 30 days before it is due
     assert action.reminder_last_sent is None
-    assert not action.notes.exists()
+    [note] = action.notes.all()
+    assert note.text == f"Recorded and given to {member.get_full_name()}."
+    assert note.author == group_chair
+    assert (note.status_from, note.status_to) == ("", "")
+    assert note.emailed_at == timezone.now()  # the owner was told
 
 
 def test_the_owner_is_emailed_that_the_action_is_theirs(
@@ -102,9 +109,12 @@ def test_no_email_when_the_owner_records_their_own_action(
     group, meeting, group_chair, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        new_action(group, meeting, group_chair, group_chair)
+        action = new_action(group, meeting, group_chair, group_chair)
     assert callbacks == []
     assert mail.outbox == []
+    [note] = action.notes.all()
+    assert note.text == f"Recorded and given to {group_chair.get_full_name()}."
+    assert note.emailed_at is None
 
 
 @pytest.mark.parametrize(
@@ -151,6 +161,16 @@ def test_a_meeting_of_another_group_is_refused(board, meeting, member, group_cha
     with pytest.raises(ValidationError) as refused:
         new_action(board[GroupFunction.AUDIT], meeting, member, group_chair)
     assert "meeting" in refused.value.message_dict
+
+
+def test_an_action_cannot_arise_from_a_cancelled_meeting(group, member, group_chair):
+    cancelled = MeetingFactory(group=group, status=MeetingStatus.CANCELLED)
+    with pytest.raises(ValidationError) as refused:
+        new_action(group, cancelled, member, group_chair)
+    assert refused.value.message_dict == {
+        "meeting": ["This meeting was cancelled, so no actions can arise from it"]
+    }
+    assert not Action.objects.exists()
 
 
 def test_every_problem_is_reported_at_once(group, meeting, group_chair):
@@ -306,6 +326,21 @@ def test_a_chair_giving_the_action_to_someone_else_notes_it_and_emails_them(
     [message] = mail.outbox
     assert message.to == [newcomer.email]
     assert f"{group_chair.get_full_name()} has made you the owner" in message.body
+    note.refresh_from_db()
+    assert note.emailed_at == timezone.now()
+
+
+def test_a_chair_taking_the_action_themselves_is_not_emailed(
+    group, group_chair, member, django_capture_on_commit_callbacks
+):
+    action = an_action(group, member)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        note = services.action_update(
+            action=action, by=group_chair, note="I'll do it.", owner=group_chair
+        )
+    assert callbacks == []
+    assert mail.outbox == []
+    assert note.emailed_at is None
 
 
 def test_an_unchanged_due_date_and_owner_are_no_change(group, group_chair, member):
@@ -415,6 +450,7 @@ def test_a_chase_notes_it_and_emails_the_owner_once_a_day(
     [note] = action.notes.all()
     assert note.text == f"Chased by {group_chair.get_full_name()}."
     assert note.author == group_chair
+    assert note.emailed_at == timezone.now()
     [message] = mail.outbox
     assert message.to == [member.email]
     assert message.subject == f"Reminder: {action.title}"
@@ -463,17 +499,113 @@ def test_a_closed_action_cannot_be_chased(group, group_chair, member, status):
 # The tasks --------------------------------------------------------------------------------------
 
 
-def test_the_assigned_email_is_not_sent_to_someone_who_no_longer_owns_it(group, member):
-    action = an_action(group, member)
-    assert tasks.send_action_assigned(action.pk, UserFactory().pk) is False
-    assert tasks.send_action_assigned(action.pk, member.pk) is True
-    assert len(mail.outbox) == 1
+def assignment(group, owner, by) -> ActionNote:
+    """A note giving an action to `owner`, with its email not yet sent (as the task finds it)."""
+    action = an_action(group, UserFactory())
+    return services.action_update(action=action, by=by, note="Over to you.", owner=owner)
 
 
-def test_the_chase_email_is_not_sent_for_an_action_closed_meanwhile(group, group_chair, member):
-    action = an_action(group, member, status=ActionStatus.DONE)
-    assert tasks.send_action_chase(action.pk, group_chair.pk) is False
-    assert tasks.send_action_chase(999999, group_chair.pk) is False
+def chase(group, owner, by) -> ActionNote:
+    """A "Chased by" note, with its email not yet sent."""
+    action = an_action(group, owner)
+    assert services.action_chase(action=action, by=by) is True
+    return action.notes.get()
+
+
+def test_the_assigned_email_is_sent_once_however_often_the_task_runs(group, group_chair, member):
+    note = assignment(group, member, group_chair)
+    assert note.emailed_at is None
+    assert tasks.send_action_assigned(note.pk) is True
+    assert tasks.send_action_assigned(note.pk) is False
+    [message] = mail.outbox
+    assert message.to == [member.email]
+    assert f"{group_chair.get_full_name()} has made you the owner" in message.body
+    note.refresh_from_db()
+    assert note.emailed_at == timezone.now()
+
+
+def test_the_chase_email_is_sent_once_however_often_the_task_runs(group, group_chair, member):
+    note = chase(group, member, group_chair)
+    assert tasks.send_action_chase(note.pk) is True
+    assert tasks.send_action_chase(note.pk) is False
+    [message] = mail.outbox
+    assert message.to == [member.email]
+    assert group_chair.get_full_name() in message.body
+    note.refresh_from_db()
+    assert note.emailed_at == timezone.now()
+
+
+@pytest.mark.parametrize(
+    ("make_note", "task", "template"),
+    [
+        (assignment, tasks.send_action_assigned, "action_assigned"),
+        (chase, tasks.send_action_chase, "action_chased"),
+    ],
+)
+def test_a_failed_send_gives_the_claim_back_so_the_next_run_sends(
+    group, group_chair, member, make_note, task, template
+):
+    note = make_note(group, member, group_chair)
+    with (
+        mock.patch(
+            "hscb.services.actions.send_templated_email", side_effect=SMTPException("down")
+        ) as sending,
+        pytest.raises(SMTPException),
+    ):
+        task(note.pk)
+    assert sending.call_args.args == (template,)
+    assert mail.outbox == []
+    note.refresh_from_db()
+    assert note.emailed_at is None
+    assert task(note.pk) is True
+    assert task(note.pk) is False
+    assert [m.to for m in mail.outbox] == [[member.email]]
+
+
+def test_the_assigned_email_goes_to_whoever_owns_the_action_when_it_is_sent(
+    group, group_chair, member
+):
+    note = assignment(group, member, group_chair)
+    newcomer = MembershipFactory(group=group).user
+    Action.objects.filter(pk=note.action_id).update(owner=newcomer)
+    assert tasks.send_action_assigned(note.pk) is True
+    assert [m.to for m in mail.outbox] == [[newcomer.email]]
+
+
+def test_the_assigned_email_is_not_sent_when_the_action_went_back_to_its_giver(
+    group, group_chair, member
+):
+    note = assignment(group, member, group_chair)
+    Action.objects.filter(pk=note.action_id).update(owner=group_chair)
+    assert tasks.send_action_assigned(note.pk) is False
+    assert mail.outbox == []
+    note.refresh_from_db()
+    assert note.emailed_at is None
+
+
+@pytest.mark.parametrize(
+    ("make_note", "task"),
+    [(assignment, tasks.send_action_assigned), (chase, tasks.send_action_chase)],
+)
+@pytest.mark.parametrize("meanwhile", ["action closed", "owner left"])
+def test_no_email_for_an_action_closed_meanwhile_or_an_owner_who_has_left(
+    group, group_chair, member, make_note, task, meanwhile
+):
+    note = make_note(group, member, group_chair)
+    if meanwhile == "action closed":
+        Action.objects.filter(pk=note.action_id).update(status=ActionStatus.DONE)
+    else:
+        member.is_active = False
+        member.save()
+    assert task(note.pk) is False
+    assert mail.outbox == []
+    note.refresh_from_db()
+    assert note.emailed_at is None
+
+
+def test_a_note_that_does_not_exist_sends_nothing():
+    assert tasks.send_action_assigned(999999) is False
+    assert tasks.send_action_chase(999999) is False
     assert mail.outbox == []
 
 
@@ -507,4 +639,96 @@ def test_an_admin_change_of_wording_only_leaves_no_note(group, secretariat, memb
     )
     action.refresh_from_db()
     assert action.description == "Clearer."
+    assert not action.notes.exists()
+
+
+# Saving only what changed -----------------------------------------------------------------------
+# The reminder run and a chaser write to an action while someone has it open: an update from the
+# instance they loaded must not put back the ladder's state or the last chase.
+
+CLAIMED = {"reminder_last_sent": -30, "reminder_next_on": datetime.date(2027, 2, 22)}
+
+
+def stale_copy(action: Action) -> Action:
+    """The action as a person loaded it, before the reminder run claimed a rung and a chair
+    chased it behind their back."""
+    loaded = Action.objects.get(pk=action.pk)
+    Action.objects.filter(pk=action.pk).update(**CLAIMED, last_chased_on=TODAY)
+    return loaded
+
+
+def ladder_and_chase(action: Action) -> tuple:
+    action.refresh_from_db()
+    return action.reminder_last_sent, action.reminder_next_on, action.last_chased_on
+
+
+@pytest.mark.parametrize("status", [None, ActionStatus.IN_PROGRESS], ids=["note", "start"])
+def test_an_update_from_a_stale_instance_keeps_the_reminder_sent_and_the_chase(
+    group, member, status
+):
+    action = an_action(group, member)
+    loaded = stale_copy(action)
+    services.action_update(action=loaded, by=member, note="Half the letters sent.", status=status)
+    assert ladder_and_chase(action) == (-30, datetime.date(2027, 2, 22), TODAY)
+    assert action.status == (status or ActionStatus.OPEN)
+    assert action.notes.get().text == "Half the letters sent."
+
+
+def test_completing_a_stale_instance_stops_the_ladder_and_keeps_the_rung_sent(group, member):
+    action = an_action(group, member)
+    loaded = stale_copy(action)
+    services.action_update(action=loaded, by=member, note="Done.", status=ActionStatus.DONE)
+    assert ladder_and_chase(action) == (-30, None, TODAY)
+    assert (action.status, action.completed_on) == (ActionStatus.DONE, TODAY)
+
+
+def test_moving_the_due_date_from_a_stale_instance_rearms_but_keeps_the_chase(
+    group, group_chair, member
+):
+    action = an_action(group, member)
+    loaded = stale_copy(action)
+    services.action_update(
+        action=loaded, by=group_chair, note="Later.", due_date=datetime.date(2027, 4, 1)
+    )
+    assert ladder_and_chase(action) == (None, datetime.date(2027, 3, 2), TODAY)
+    assert action.due_date == datetime.date(2027, 4, 1)
+
+
+def test_an_admin_wording_change_from_a_stale_instance_keeps_the_ladder_and_the_chase(
+    group, secretariat, member
+):
+    action = an_action(group, member)
+    loaded = stale_copy(action)
+    loaded.title = "Write to every school and college"
+    services.action_admin_change(
+        action=loaded, by=secretariat, due_date=action.due_date, owner=member
+    )
+    assert ladder_and_chase(action) == (-30, datetime.date(2027, 2, 22), TODAY)
+    assert action.title == "Write to every school and college"
+
+
+def test_an_admin_change_of_owner_from_a_stale_instance_rearms_and_keeps_the_chase(
+    group, secretariat, member, group_chair
+):
+    action = an_action(group, member)
+    loaded = stale_copy(action)
+    loaded.description = "Include the colleges."
+    services.action_admin_change(
+        action=loaded, by=secretariat, due_date=action.due_date, owner=group_chair
+    )
+    assert ladder_and_chase(action) == (None, datetime.date(2027, 1, 30), TODAY)
+    assert (action.owner, action.description) == (group_chair, "Include the colleges.")
+    assert "Owner changed from" in action.notes.get().text
+
+
+def test_an_admin_change_refused_by_the_update_rules_saves_nothing(group, secretariat, member):
+    action = an_action(group, member)
+    loaded = Action.objects.get(pk=action.pk)
+    loaded.title = "A new title"
+    with pytest.raises(ValidationError):
+        services.action_admin_change(
+            action=loaded, by=secretariat, due_date=datetime.date(2020, 1, 1), owner=member
+        )
+    action.refresh_from_db()
+    assert action.title != "A new title"
     assert not action.notes.exists()

@@ -87,6 +87,16 @@ def test_create_refuses_null_characters(client, meeting, group_chair, member):
         ({"due_date_2": "27"}, "due_date", "The due date must be today or in the future"),
         ({"due_date_2": "2100"}, "due_date", "within the next 5 years"),
         ({"due_date_1": ""}, "due_date_1", "The due date must include a month"),
+        # Numbers too big for a date, negative numbers and the year 0.
+        ({"due_date_0": "99999999999999999999"}, "due_date_0", "The due date must be a real"),
+        ({"due_date_1": "99999999999999999999"}, "due_date_1", "The due date must be a real"),
+        ({"due_date_2": "99999999999999999999"}, "due_date_2", "The due date must be a real"),
+        ({"due_date_0": "9999"}, "due_date", "The due date must be a real date"),
+        ({"due_date_0": "-1"}, "due_date_0", "The due date must be a real date"),
+        ({"due_date_1": "-12"}, "due_date_1", "The due date must be a real date"),
+        ({"due_date_2": "-2027"}, "due_date_2", "The due date must be a real date"),
+        ({"due_date_2": "0000"}, "due_date", "The due date must be a real date"),
+        ({"due_date_2": "9999"}, "due_date", "within the next 5 years"),
     ],
 )
 def test_create_refuses_wrong_types_beside_the_field(
@@ -111,6 +121,7 @@ def test_create_takes_the_last_of_repeated_fields(client, meeting, group_chair, 
     assert response.status_code == 302
     action = Action.objects.get()
     assert (action.title, action.owner, action.agenda_item) == ("The last title", member, item)
+    assert action.notes.get().text == f"Recorded and given to {member.get_full_name()}."
 
 
 def test_create_for_a_meeting_that_does_not_exist_is_404(client, group_chair, member):
@@ -199,6 +210,9 @@ def test_a_garbled_or_stale_seen_status_is_refused_above_the_form(
         ({"due_date_0": "", "due_date_1": "", "due_date_2": ""}, "due_date", "Enter the due"),
         ({"due_date_0": "32"}, "due_date", "The due date must be a real date"),
         ({"due_date_2": "2001"}, "due_date", "The due date must be today or in the future"),
+        ({"due_date_0": "99999999999999999999"}, "due_date_0", "The due date must be a real"),
+        ({"due_date_1": "-1"}, "due_date_1", "The due date must be a real date"),
+        ({"due_date_2": "0"}, "due_date", "The due date must be a real date"),
     ],
 )
 def test_a_chairs_update_refuses_a_bad_due_date_or_owner(

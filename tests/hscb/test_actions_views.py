@@ -13,7 +13,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import escape
 
-from hscb.models import Action, ActionNote, ActionStatus, GroupFunction, SentReminder
+from hscb.models import (
+    Action,
+    ActionNote,
+    ActionStatus,
+    GroupFunction,
+    MeetingStatus,
+    SentReminder,
+)
 from tests.hscb.factories import (
     ActionFactory,
     ActionNoteFactory,
@@ -22,6 +29,7 @@ from tests.hscb.factories import (
     MembershipFactory,
     UserFactory,
 )
+from tests.hscb.test_bad_input import assert_error_page
 
 pytestmark = pytest.mark.django_db
 
@@ -305,6 +313,11 @@ def test_the_chair_records_an_action_and_the_owner_is_emailed(
     assert action.reminder_next_on == days(0)
     [message] = mail.outbox
     assert message.to == [member.email]
+    note = action.notes.get()
+    assert note.text == f"Recorded and given to {member.get_full_name()}."
+    assert note.author == group_chair
+    assert note.emailed_at is not None
+    assert escape(note.text) in page(client, member, f"/actions/{action.pk}/")
 
 
 def test_the_owner_list_puts_the_groups_members_first(client, meeting, member, group_chair):
@@ -344,6 +357,16 @@ def test_an_agenda_item_of_another_meeting_is_refused(client, group, meeting, me
     data = create_data(member, agenda_item=str(other.pk))
     response = client.post(f"/meetings/{meeting.pk}/actions/new/", data)
     assert "Choose an item on this meeting&#x27;s agenda" in response.content.decode()
+    assert not Action.objects.exists()
+
+
+def test_no_action_is_recorded_for_a_cancelled_meeting(client, group, member, group_chair):
+    cancelled = MeetingFactory(group=group, status=MeetingStatus.CANCELLED)
+    client.force_login(group_chair)
+    response = client.post(f"/meetings/{cancelled.pk}/actions/new/", create_data(member))
+    text = assert_error_page(response)
+    assert "This meeting was cancelled, so no actions can arise from it" in text
+    assert "Send the audit findings to every GP practice" in text
     assert not Action.objects.exists()
 
 
@@ -586,6 +609,12 @@ def test_admin_adds_an_action_through_the_service(
     assert action.created_by == secretariat
     assert action.reminder_next_on is not None
     assert [m.to for m in mail.outbox] == [[member.email]]
+    note = action.notes.get()
+    assert (note.author, note.text) == (
+        secretariat,
+        f"Recorded and given to {member.get_full_name()}.",
+    )
+    assert note.emailed_at is not None
 
 
 def test_admin_never_deletes_an_action(client, group, member, secretariat):

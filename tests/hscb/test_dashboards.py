@@ -167,7 +167,9 @@ def test_board_dashboard_lists_the_ten_longest_overdue_actions(client, board, se
 
 
 def test_board_dashboard_shows_the_next_eight_meetings_of_active_groups(client, board, board_chair):
-    groups = list(board.values())
+    # Groups handling children's personal records are left out of the list (see
+    # test_child_records_privacy.py).
+    groups = [g for g in board.values() if not g.handles_child_records]
     meetings = [
         MeetingFactory(group=groups[n % len(groups)], starts_at=at(n + 1)) for n in range(9)
     ]
@@ -459,7 +461,11 @@ def test_home_page_links_to_the_dashboards_each_person_may_use(
     assert "/dashboard/" not in member_home
     board_home = page(client, board_chair, "/")
     assert 'href="/dashboard/">Open the board dashboard</a>' in board_home
-    assert 'href="/board/case-review/dashboard/"' in board_home
+    assert 'href="/board/audit/dashboard/"' in board_home
+    # Not the dashboards of groups handling children's personal records.
+    assert 'href="/board/case-review/dashboard/"' not in board_home
+    assert 'href="/board/child-death-overview-panel/dashboard/"' not in board_home
+    assert "For its members only: it handles children's personal records" in board_home
 
 
 def test_group_page_links_to_dashboard_meetings_and_actions_by_permission(

@@ -10,6 +10,7 @@ from unittest import mock
 import icalendar
 import pytest
 import time_machine
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -18,6 +19,8 @@ from hscb.forms.meetings import parse_time
 from hscb.lib.calendar import CalendarEvent, event_ics, uid_for
 from hscb.lib.pdf import html_to_pdf, render_pdf
 from hscb.models import (
+    Action,
+    Agency,
     AgendaItem,
     Attendance,
     AttendanceStatus,
@@ -26,6 +29,7 @@ from hscb.models import (
     MembershipRole,
     Paper,
 )
+from hscb.rules import roles_of
 from hscb.selectors import meetings as selectors
 from hscb.services import meetings as services
 from hscb.services.meetings import AttendanceRow
@@ -197,6 +201,123 @@ def test_a_held_meeting_in_the_past_can_have_its_details_changed(board, secretar
     assert meeting.status == MeetingStatus.HELD
 
 
+def test_a_change_from_a_stale_copy_keeps_the_papers_sent_meanwhile(board, secretariat):
+    meeting = MeetingFactory(title="Budget meeting")
+    loaded = Meeting.objects.select_related("group").get(pk=meeting.pk)
+    sent = timezone.now() - datetime.timedelta(minutes=5)
+    Meeting.objects.filter(pk=meeting.pk).update(papers_requested_at=sent, papers_sent_at=sent)
+    local = timezone.localtime(loaded.starts_at)
+    schedule(
+        secretariat,
+        loaded.group,
+        meeting=loaded,
+        title="Extraordinary budget meeting",
+        date=local.date(),
+        start=local.time(),
+        end=datetime.time(13),
+    )
+    meeting.refresh_from_db()
+    assert meeting.title == "Extraordinary budget meeting"
+    assert meeting.papers_requested_at == meeting.papers_sent_at == sent
+    assert meeting.status == MeetingStatus.SCHEDULED
+
+
+def test_a_change_from_a_stale_copy_keeps_the_quorum_recorded_meanwhile(board, secretariat):
+    meeting = MeetingFactory(
+        starts_at=in_days(-3), ends_at=in_days(-3, 12), status=MeetingStatus.HELD, quorate=False
+    )
+    loaded = Meeting.objects.select_related("group").get(pk=meeting.pk)
+    # Attendance is recorded again while the details are being changed.
+    Meeting.objects.filter(pk=meeting.pk).update(
+        quorate=True, quorum_summary="Quorate: 3 members were present, 3 needed."
+    )
+    local = timezone.localtime(loaded.starts_at)
+    schedule(
+        secretariat,
+        loaded.group,
+        meeting=loaded,
+        date=local.date(),
+        start=local.time(),
+        end=datetime.time(12),
+        venue="Room 2, Farnham House",
+    )
+    meeting.refresh_from_db()
+    assert meeting.venue == "Room 2, Farnham House"
+    assert meeting.quorate is True
+    assert meeting.quorum_summary == "Quorate: 3 members were present, 3 needed."
+    assert meeting.status == MeetingStatus.HELD
+
+
+def _with_business(meeting: Meeting, business: str) -> None:
+    if business == "agenda items":
+        AgendaItemFactory(meeting=meeting)
+    elif business == "attendance":
+        person = UserFactory()
+        Attendance.objects.create(
+            meeting=meeting, person=person, agency=person.agency, status=AttendanceStatus.PRESENT
+        )
+    else:
+        ActionFactory(group=meeting.group, meeting=meeting)
+
+
+@pytest.mark.parametrize("business", ["agenda items", "attendance", "actions"])
+def test_a_meeting_with_business_cannot_move_to_another_group(board, secretariat, business):
+    meeting = MeetingFactory()
+    _with_business(meeting, business)
+    local = timezone.localtime(meeting.starts_at)
+    with pytest.raises(ValidationError) as excinfo:
+        schedule(
+            secretariat,
+            GroupFactory(),
+            meeting=Meeting.objects.get(pk=meeting.pk),
+            date=local.date(),
+            start=local.time(),
+        )
+    assert errors_of(excinfo) == {
+        "group": [
+            f"This meeting cannot move to another group because it already has {business}. "
+            "Schedule a new meeting for the other group instead"
+        ]
+    }
+    assert Meeting.objects.get(pk=meeting.pk).group_id == meeting.group_id
+
+
+def test_the_refusal_to_move_names_everything_the_meeting_has(board, secretariat):
+    meeting = MeetingFactory()
+    for business in ("agenda items", "attendance", "actions"):
+        _with_business(meeting, business)
+    with pytest.raises(ValidationError) as excinfo:
+        schedule(secretariat, GroupFactory(), meeting=meeting)
+    assert "already has agenda items, attendance and actions." in errors_of(excinfo)["group"][0]
+
+
+def test_a_meeting_with_nothing_on_it_yet_can_move_to_another_group(board, secretariat):
+    meeting = MeetingFactory()
+    other = GroupFactory()
+    local = timezone.localtime(meeting.starts_at)
+    schedule(secretariat, other, meeting=meeting, date=local.date(), start=local.time())
+    assert Meeting.objects.get(pk=meeting.pk).group == other
+
+
+def test_a_held_meeting_cannot_move_into_the_future(board, secretariat):
+    meeting = MeetingFactory(
+        starts_at=in_days(-3), ends_at=in_days(-3, 12), status=MeetingStatus.HELD
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        schedule(secretariat, meeting.group, meeting=meeting)  # 20 days ahead
+    assert errors_of(excinfo) == {
+        "date": [
+            "This meeting has been held, so it cannot move to a time in the future. Enter the "
+            "date and time it took place"
+        ]
+    }
+    assert Meeting.objects.get(pk=meeting.pk).starts_at == in_days(-3)
+    # Ticking “already taken place” does not add a second message.
+    with pytest.raises(ValidationError) as excinfo:
+        schedule(secretariat, meeting.group, meeting=meeting, recording_past=True)
+    assert len(errors_of(excinfo)["date"]) == 1
+
+
 def test_a_cancelled_meeting_cannot_be_changed(board, secretariat):
     meeting = MeetingFactory(status=MeetingStatus.CANCELLED)
     with pytest.raises(ValidationError, match="cancelled"):
@@ -297,6 +418,22 @@ def test_items_go_last_by_default_and_can_be_put_anywhere(board, secretariat):
     assert meeting.items.order_by("order").first().title == "Apologies for absence"
 
 
+def test_changing_an_item_from_a_stale_copy_keeps_the_minutes_written_meanwhile(board, secretariat):
+    meeting = MeetingFactory(starts_at=in_days(-1), ends_at=in_days(-1, 12))
+    item = AgendaItemFactory(meeting=meeting, title="Budget", order=1)
+    loaded = AgendaItem.objects.get(pk=item.pk)
+    AgendaItem.objects.filter(pk=item.pk).update(
+        minutes="The budget was discussed.", decisions="The budget was agreed."
+    )
+    services.item_save(
+        meeting=meeting, item=loaded, by=secretariat, title="Budget 2027", minutes_allotted=20
+    )
+    item.refresh_from_db()
+    assert (item.title, item.minutes_allotted) == ("Budget 2027", 20)
+    assert item.minutes == "The budget was discussed."
+    assert item.decisions == "The budget was agreed."
+
+
 def test_an_item_position_beyond_the_end_is_refused(board, secretariat):
     meeting = MeetingFactory()
     with pytest.raises(ValidationError) as excinfo:
@@ -329,26 +466,120 @@ def test_an_item_may_link_an_action_of_its_group_only(board, secretariat):
         services.item_save(meeting=meeting, by=secretariat, title="Actions", linked=theirs)
     assert "linked" in errors_of(excinfo)
     labels = dict(services.link_choices(meeting))
-    assert (services.link_value(ours), str(ours)) in labels["Actions of this group"]
+    option = (services.link_value(ours), f"Action {ours.pk}: Audit the referral forms")
+    assert option in labels["Actions of this group"]
     assert all(value != services.link_value(theirs) for value, _ in labels["Actions of this group"])
 
 
-def test_a_later_app_can_register_records_items_may_point_to(board, secretariat):
-    from hscb.models import Agency
+@pytest.fixture
+def agencies_linkable():
+    """Agencies as a stand-in for a later app's records about a child: their names play the
+    part of a child's name, which must never reach the agenda. Registered with the defaults
+    (a number for a label; nobody may see them); `register(**options)` changes them."""
 
+    def register(**options) -> None:
+        services.register_linkable(
+            Agency, heading="Agencies", records=lambda m: Agency.objects.all(), **options
+        )
+
+    register()
+    yield register
+    services.LINKABLE.pop("hscb.agency", None)
+
+
+def test_a_later_app_can_register_records_items_may_point_to(board, secretariat, agencies_linkable):
     meeting = MeetingFactory()
     agency = AgencyFactory(name="Hertfordshire Constabulary")
-    services.register_linkable(Agency, label="Agencies", records=lambda m: Agency.objects.all())
-    try:
-        assert services.link_resolve(meeting, f"hscb.agency:{agency.pk}") == agency
-        item = services.item_save(meeting=meeting, by=secretariat, title="Police", linked=agency)
-        assert AgendaItem.objects.get(pk=item.pk).linked == agency
-    finally:
-        services.LINKABLE.pop("hscb.agency")
+    assert services.link_resolve(meeting, f"hscb.agency:{agency.pk}") == agency
+    item = services.item_save(meeting=meeting, by=secretariat, title="Police", linked=agency)
+    assert AgendaItem.objects.get(pk=item.pk).linked == agency
+    # The form lists them by the safe label, not by their names.
+    assert (services.link_value(agency), f"Agency {agency.pk}") in dict(
+        services.link_choices(meeting)
+    )["Agencies"]
+    services.LINKABLE.pop("hscb.agency")
     with pytest.raises(ValidationError):
         services.link_resolve(meeting, f"hscb.agency:{agency.pk}")
     with pytest.raises(ValidationError):
         services.link_resolve(meeting, "nonsense")
+
+
+def linked_item(meeting, record) -> AgendaItem:
+    item = AgendaItemFactory(meeting=meeting)
+    item.linked = record
+    item.save()
+    return item
+
+
+def test_those_who_may_see_a_linked_action_get_its_label_and_address(board, member, outsider):
+    meeting = MeetingFactory(group=board["improving_outcomes"])
+    action = ActionFactory(group=meeting.group, title="Audit the referral forms")
+    linked_item(meeting, action)
+    AgendaItemFactory(meeting=meeting)
+    items = selectors.agenda_of(meeting)
+    services.linked_records_for(member, items)
+    assert items[0].link == services.LinkedRecord(
+        kind="action",
+        visible=True,
+        label=f"Action {action.pk}: Audit the referral forms",
+        url=f"/actions/{action.pk}/",
+    )
+    assert items[1].link is None
+    services.linked_records_for(outsider, items)
+    assert items[0].link == services.LinkedRecord(kind="action")
+
+
+def test_a_record_is_shown_to_nobody_unless_its_kind_says_who_may_see_it(
+    board, secretariat, agencies_linkable
+):
+    meeting = MeetingFactory()
+    child = AgencyFactory(name="Jane Doe, born 1 May 2015")
+    linked_item(meeting, child)
+    items = selectors.agenda_of(meeting)
+    services.linked_records_for(secretariat, items)
+    assert items[0].link == services.LinkedRecord(kind="agency")
+
+    agencies_linkable(can_see=lambda user, record: user.is_staff)
+    services.linked_records_for(secretariat, items)
+    assert items[0].link.visible
+    assert items[0].link.label == f"Agency {child.pk}"  # the default label: kind and number
+    assert "Jane" not in repr(items[0].link)
+
+    agencies_linkable(
+        can_see=lambda user, record: True, label=lambda record: f"Case {record.pk} (redacted)"
+    )
+    services.linked_records_for(secretariat, items)
+    assert items[0].link.label == f"Case {child.pk} (redacted)"
+
+
+def test_a_record_of_a_kind_no_longer_registered_or_since_deleted_is_not_shown(board, secretariat):
+    meeting = MeetingFactory()
+    gone = ActionFactory(group=meeting.group)
+    item = linked_item(meeting, gone)
+    unknown = linked_item(meeting, AgencyFactory(name="Jane Doe"))
+    AgendaItem.objects.filter(pk=item.pk).update(linked_id=gone.pk + 1000)
+    items = selectors.agenda_of(meeting)
+    services.linked_records_for(secretariat, items)
+    by_pk = {i.pk: i.link for i in items}
+    assert by_pk[item.pk] is None
+    assert by_pk[unknown.pk] == services.LinkedRecord(kind="agency")
+
+
+def test_linked_records_not_yet_loaded_are_read_one_query_per_kind(
+    board, board_chair, agencies_linkable, django_assert_num_queries
+):
+    meeting = MeetingFactory(group=board["improving_outcomes"])
+    for _ in range(3):
+        linked_item(meeting, ActionFactory(group=meeting.group))
+        linked_item(meeting, AgencyFactory())
+    items = list(AgendaItem.objects.filter(meeting=meeting))
+    roles_of(board_chair)  # read once a request, before the page is built
+    for model in (Action, Agency):
+        ContentType.objects.get_for_model(model)  # kept in memory once read
+    # The actions, their groups (which `can_see` reads) and the agencies.
+    with django_assert_num_queries(3):
+        services.linked_records_for(board_chair, items)
+    assert sum(1 for i in items if i.link.visible) == 3
 
 
 def test_item_start_times_add_up_the_time_allotted(board):
@@ -742,6 +973,66 @@ def test_a_group_without_a_rule_is_quorate_with_anyone(board, secretariat, membe
     )
 
 
+@pytest.mark.parametrize("role", [MembershipRole.ADVISER, MembershipRole.SECRETARIAT])
+def test_a_required_agency_is_not_represented_by_someone_who_does_not_count(
+    panel, secretariat, role
+):
+    police_adviser = MembershipFactory(
+        group=panel["meeting"].group, role=role, user=UserFactory(agency=panel["police"])
+    ).user
+    meeting = services.attendance_record(
+        meeting=panel["meeting"],
+        rows=[
+            *rows(panel, officer=APOLOGIES, nurse=PRESENT, social_worker=PRESENT, manager=PRESENT),
+            AttendanceRow(person=police_adviser, status=PRESENT),
+        ],
+        by=secretariat,
+    )
+    assert meeting.quorate is False
+    assert meeting.quorum_summary == (
+        "Not quorate: 3 members were present, 3 needed; Hertfordshire Constabulary not present."
+    )
+
+
+def test_a_substitute_for_an_adviser_does_not_represent_a_required_agency(panel, secretariat):
+    police_adviser = MembershipFactory(
+        group=panel["meeting"].group,
+        role=MembershipRole.ADVISER,
+        user=UserFactory(agency=panel["police"]),
+    ).user
+    stand_in = UserFactory(agency=panel["police"])
+    meeting = services.attendance_record(
+        meeting=panel["meeting"],
+        rows=[
+            *rows(panel, officer=APOLOGIES, nurse=PRESENT, social_worker=PRESENT, manager=PRESENT),
+            AttendanceRow(person=police_adviser, status=APOLOGIES),
+            AttendanceRow(person=stand_in, status=PRESENT, substitute_for=police_adviser),
+        ],
+        by=secretariat,
+    )
+    assert meeting.quorate is False
+    assert meeting.quorum_summary.endswith("Hertfordshire Constabulary not present.")
+    assert "substitute" not in meeting.quorum_summary  # nor do they count towards the number
+
+
+@pytest.mark.parametrize("guest_present", [False, True], ids=["nobody", "only a guest"])
+def test_a_group_without_a_rule_is_not_quorate_with_no_member_present(
+    board, secretariat, member, guest_present
+):
+    now = timezone.now()
+    meeting = MeetingFactory(
+        group=board["improving_outcomes"],
+        starts_at=now - datetime.timedelta(hours=2),
+        ends_at=now - datetime.timedelta(hours=1),
+    )
+    attendance = [AttendanceRow(person=member, status=APOLOGIES)]
+    if guest_present:
+        attendance.append(AttendanceRow(person=UserFactory(), status=PRESENT))
+    meeting = services.attendance_record(meeting=meeting, rows=attendance, by=secretariat)
+    assert meeting.quorate is False
+    assert meeting.quorum_summary == "Not quorate: no members were present."
+
+
 # The agenda pack and the calendar file ---------------------------------------------------------
 
 
@@ -800,6 +1091,31 @@ def test_the_agenda_pack_has_the_cover_agenda_papers_and_attendance(board, membe
         member.get_full_name(),
     ]:
         assert expected in text, expected
+
+
+def test_the_agenda_pack_shows_a_linked_record_only_to_those_who_may_see_it(
+    board, member, outsider, agencies_linkable
+):
+    from django.template.loader import render_to_string
+
+    meeting = MeetingFactory(group=board["improving_outcomes"])
+    action = ActionFactory(group=meeting.group, title="Audit the referral forms")
+    linked_item(meeting, action)
+    linked_item(meeting, AgencyFactory(name="Jane Doe, born 1 May 2015"))
+    page = selectors.meeting_page(meeting)
+
+    def pack_for(user) -> str:
+        services.linked_records_for(user, page.items)
+        context = {"meeting": meeting, "page": page, "board_name": "Board", "site_url": ""}
+        return pdf_text(render_to_string("pdf/agenda_pack.html", context))
+
+    text = pack_for(member)
+    assert f"About: Action {action.pk}: Audit the referral forms" in text
+    assert "A linked agency you do not have access to" in text
+    assert "Jane Doe" not in text
+    text = pack_for(outsider)
+    assert "A linked action you do not have access to" in text
+    assert "Audit the referral forms" not in text
 
 
 def test_pdfs_load_nothing_from_outside(tmp_path):

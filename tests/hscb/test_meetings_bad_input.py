@@ -217,6 +217,41 @@ def test_wrong_values_in_the_meeting_form_are_refused_and_kept(
 
 
 @pytest.mark.parametrize(
+    ("day", "month", "year", "message"),
+    [
+        ("99999999999999999999", "1", "2027", "The date of the meeting must be a real date"),
+        ("1", "99999999999999999999", "2027", "The date of the meeting must be a real date"),
+        ("1", "1", "99999999999999999999", "Enter the year as 4 numbers, like 2027"),
+        ("9999", "1", "2027", "The date of the meeting must be a real date"),
+        ("-1", "1", "2027", "Enter the day as a number"),
+        ("1", "-1", "2027", "Enter the month as a number"),
+        ("1", "1", "-2027", "Enter the year as a number"),
+        ("1", "1", "0", "Enter the year as 4 numbers, like 2027"),
+        ("1", "1", "0000", "The year must be between 2000 and 2099"),
+        ("0", "0", "2027", "The date of the meeting must be a real date"),
+        # Far enough ahead that adding up an agenda's times would run off the calendar.
+        ("31", "12", "9999", "The year must be between 2000 and 2099"),
+        ("1", "1", "1999", "The year must be between 2000 and 2099"),
+    ],
+)
+@pytest.mark.parametrize("url", ["/meetings/new/", "change"])
+def test_impossible_dates_in_the_meeting_forms_are_refused_not_crashed(
+    client, records, url, day, month, year, message
+):
+    if url == "change":
+        url = f"/meetings/{records.meeting.pk}/change/"
+    data = {**FORMS[0].valid(records), "date_0": day, "date_1": month, "date_2": year}
+    data["already_held"] = "on"  # so that a date in the past is not refused for that reason
+    text = assert_error_page(client.post(url, data))
+    assert 'href="#id_date' in text  # the summary links to the date (or the part that is wrong)
+    assert message in text
+    for value in (day, month, year):
+        assert f'value="{value}"' in text
+    nothing_saved(records)
+    assert records.meeting.starts_at == Meeting.objects.get(pk=records.meeting.pk).starts_at
+
+
+@pytest.mark.parametrize(
     ("field", "value", "message"),
     [
         ("minutes_allotted", "ten", "Enter the time allotted as a whole number of minutes"),

@@ -9,6 +9,7 @@ import re
 import icalendar
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -32,6 +33,7 @@ from tests.hscb.factories import (
     PaperFactory,
     UserFactory,
 )
+from tests.hscb.test_bad_input import assert_error_page
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +93,7 @@ def test_forward_plan_shows_a_members_groups_with_agendas(client, io, cdop, memb
     assert "Schedule a meeting" not in text
 
 
-def test_forward_plan_shows_every_active_group_to_the_secretariat_and_board_chair(
+def test_forward_plan_shows_active_groups_to_the_secretariat_and_board_chair(
     client, io, cdop, secretariat, board_chair
 ):
     MeetingFactory(group=io, title="IO meeting")
@@ -100,8 +102,11 @@ def test_forward_plan_shows_every_active_group_to_the_secretariat_and_board_chai
     for user in (secretariat, board_chair):
         text = page(client, user, "/meetings/")
         assert "IO meeting" in text
-        assert "CDOP meeting" in text
         assert "Disbanded group meeting" not in text
+    # The panel handles children's personal records: its meetings are for its members and the
+    # secretariat only.
+    assert "CDOP meeting" in page(client, secretariat, "/meetings/")
+    assert "CDOP meeting" not in page(client, board_chair, "/meetings/")
     assert "Schedule a meeting" in page(client, secretariat, "/meetings/")
     assert "Schedule a meeting" not in page(client, board_chair, "/meetings/")
 
@@ -271,6 +276,69 @@ def test_chairs_may_create_actions_and_the_secretariat_manages_everything(
     assert f'href="/meetings/{held_meeting.pk}/send-papers/"' not in staff
 
 
+def test_a_linked_action_is_shown_by_its_label_with_a_link(client, held_meeting, member):
+    action = held_meeting.actions.get()
+    text = page(client, member, f"/meetings/{held_meeting.pk}/")
+    assert (
+        f'About: <a class="govuk-link" href="/actions/{action.pk}/">Action {action.pk}: '
+        "Write to every school</a>"
+    ) in text
+
+
+@pytest.fixture
+def child_records():
+    """Agencies standing in for a later app's records about a child, registered as linkable
+    with a safe label and seen only by the secretariat. Their names play a child's name."""
+    from hscb.models import Agency
+    from hscb.services import meetings as services
+
+    services.register_linkable(
+        Agency,
+        heading="Child records",
+        records=lambda meeting: Agency.objects.all(),
+        label=lambda record: f"Child record {record.pk}",
+        can_see=lambda user, record: user.has_perm("hscb.manage_meetings"),
+    )
+    yield
+    services.LINKABLE.pop("hscb.agency", None)
+
+
+def test_a_linked_record_is_named_only_to_those_who_may_see_it(
+    client, held_meeting, member, secretariat, child_records
+):
+    child = AgencyFactory(name="Jane O'Doe, born 1 May 2015")
+    item = AgendaItemFactory(meeting=held_meeting, title="Rapid review")
+    item.linked = child
+    item.save()
+    text = page(client, member, f"/meetings/{held_meeting.pk}/")
+    assert "A linked agency you do not have access to" in text
+    assert f"Child record {child.pk}" not in text
+    assert "Doe" not in text
+    text = page(client, secretariat, f"/meetings/{held_meeting.pk}/")
+    assert f"About: Child record {child.pk}" in text
+    assert "Doe" not in text  # even to those who may see it: only the safe label
+
+
+def test_the_agenda_pack_is_built_for_the_person_downloading_it(
+    client, held_meeting, member, child_records, monkeypatch
+):
+    child = AgencyFactory(name="Jane Doe")
+    item = AgendaItemFactory(meeting=held_meeting, title="Rapid review")
+    item.linked = child
+    item.save()
+    rendered = []
+    monkeypatch.setattr(
+        "hscb.views.meetings.render_pdf",
+        lambda template, context: rendered.append(render_to_string(template, context)) or b"%PDF-",
+    )
+    client.force_login(member)
+    assert client.get(f"/meetings/{held_meeting.pk}/agenda.pdf").status_code == 200
+    action = held_meeting.actions.get()
+    assert f"About: Action {action.pk}: Write to every school" in rendered[0]
+    assert "A linked agency you do not have access to" in rendered[0]
+    assert "Jane Doe" not in rendered[0]
+
+
 def test_meeting_page_warns_of_overlaps(client, io, secretariat):
     first = MeetingFactory(group=io, title="First meeting")
     MeetingFactory(group=io, title="Second meeting", starts_at=first.starts_at)
@@ -302,6 +370,30 @@ def test_meeting_page_runs_a_fixed_number_of_queries(
     grow()
     with django_assert_max_num_queries(len(first.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("viewer", ["board_chair", "member"])
+def test_meeting_page_with_linked_records_of_two_kinds_runs_a_fixed_number_of_queries(
+    client, request, held_meeting, child_records, django_assert_max_num_queries, viewer
+):
+    def grow():
+        for record in (ActionFactory(group=held_meeting.group), AgencyFactory()):
+            item = AgendaItemFactory(meeting=held_meeting)
+            item.linked = record
+            item.save()
+
+    client.force_login(request.getfixturevalue(viewer))
+    url = f"/meetings/{held_meeting.pk}/"
+    grow()
+    with django_assert_max_num_queries(30) as first:
+        text = client.get(url).content.decode()
+    assert "A linked agency you do not have access to" in text
+    grow()
+    grow()
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        text = client.get(url).content.decode()
+    assert text.count("A linked agency you do not have access to") == 3
+    assert text.count('About: <a class="govuk-link" href="/actions/') == 4
 
 
 # Scheduling ------------------------------------------------------------------------------------
@@ -441,6 +533,34 @@ def test_editing_prefills_the_form_in_london_time_and_saves(client, io, secretar
     assert meeting.venue == "Room 5"
     assert meeting.title == "Summer meeting"
     assert meeting.starts_at == datetime.datetime(2027, 7, 14, 13, 15, tzinfo=datetime.UTC)
+
+
+def test_a_meeting_with_an_agenda_cannot_be_moved_to_another_group(client, io, cdop, secretariat):
+    meeting = MeetingFactory(group=io)
+    AgendaItemFactory(meeting=meeting)
+    local = timezone.localtime(meeting.starts_at)
+    client.force_login(secretariat)
+    response = client.post(
+        f"/meetings/{meeting.pk}/change/",
+        meeting_data(
+            cdop,
+            date_0=str(local.day),
+            date_1=str(local.month),
+            date_2=str(local.year),
+            start_time=f"{local:%H:%M}",
+        ),
+    )
+    text = assert_error_page(response, "group")
+    assert ("This meeting cannot move to another group because it already has agenda items") in text
+    assert Meeting.objects.get(pk=meeting.pk).group == io
+
+
+def test_a_held_meeting_cannot_be_moved_into_the_future(client, held_meeting, secretariat):
+    client.force_login(secretariat)
+    response = client.post(f"/meetings/{held_meeting.pk}/change/", meeting_data(held_meeting.group))
+    text = assert_error_page(response, "date")
+    assert "This meeting has been held, so it cannot move to a time in the future" in text
+    assert Meeting.objects.get(pk=held_meeting.pk).starts_at == held_meeting.starts_at
 
 
 def test_cancelling_asks_first_then_cancels(client, io, secretariat):

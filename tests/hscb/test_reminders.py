@@ -3,11 +3,13 @@ clock moved by time-machine, counting the emails."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from unittest import mock
 
 import pytest
 import time_machine
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core import mail
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
@@ -261,10 +263,10 @@ def test_a_failed_email_gives_its_items_back_for_the_retry():
     failing = _action(owner=failing_owner)
     real_send = engine.send_templated_email
 
-    def send(name, *, to, context):
+    def send(name, *, to, context, **kwargs):
         if to == [failing_owner.email]:
             raise ConnectionError("mail server down")
-        real_send(name, to=to, context=context)
+        real_send(name, to=to, context=context, **kwargs)
 
     with mock.patch.object(engine, "send_templated_email", side_effect=send):
         report = run_on(day(-7))
@@ -297,3 +299,51 @@ def test_the_daily_run_and_the_weekly_digest_are_scheduled_in_the_admin():
     assert weekly.crontab.day_of_week == "1"
     assert str(daily.crontab.timezone) == "Europe/London"
     assert daily.enabled and weekly.enabled
+
+
+def test_a_ladder_with_no_days_before_reminds_only_when_overdue():
+    ladder = Ladder(days_before=(), overdue_every=7)
+    assert ladder.next_on(due=DUE, last_sent=None) == day(1)
+    assert ladder.latest_rung(due=DUE, today=day(-1)) is None
+
+
+def test_an_item_that_cannot_be_described_stops_the_run_before_anything_is_claimed():
+    first, second = _action(), _action()
+    registration = reminders.registration_for(Action)
+
+    def title(action):
+        if action.pk == second.pk:
+            raise RuntimeError("cannot describe")
+        return action.title
+
+    broken = dataclasses.replace(registration, title=title)
+    with (
+        mock.patch.dict(reminders.REGISTRY, {"hscb.action": broken}),
+        pytest.raises(RuntimeError),
+    ):
+        run_on(day(-7))
+    for action in (first, second):
+        action.refresh_from_db()
+        assert action.reminder_last_sent is None  # nothing claimed, so nothing lost
+    assert mail.outbox == []
+
+
+def test_the_time_limit_mid_run_gives_back_the_claims_of_the_email_not_sent():
+    action = _action()
+    with (
+        mock.patch.object(engine, "send_templated_email", side_effect=SoftTimeLimitExceeded()),
+        pytest.raises(SoftTimeLimitExceeded),
+    ):
+        run_on(day(-7))
+    action.refresh_from_db()
+    assert (action.reminder_last_sent, action.reminder_next_on) == (None, day(-30))
+    assert run_on(day(-7)).emails == 1
+
+
+def test_one_run_opens_one_connection_to_the_mail_server():
+    for _ in range(3):
+        _action(owner=UserFactory())
+    with mock.patch.object(engine, "get_connection", wraps=engine.get_connection) as connect:
+        report = run_on(day(-7))
+    assert report.emails == 3
+    connect.assert_called_once()

@@ -159,3 +159,25 @@ def test_every_variable_the_settings_read_is_documented():
 
     assert set(SETTINGS_VARIABLES) - in_example == set()
     assert [name for name in SETTINGS_VARIABLES if f"`{name}`" not in readme] == []
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [{"REMINDER_DAYS_BEFORE": "30,0"}, {"REMINDER_OVERDUE_EVERY_DAYS": "0"}],
+    ids=["a zero-day reminder", "overdue every zero days"],
+)
+def test_a_reminder_ladder_of_zero_days_is_an_error_at_start_up(variables):
+    result = run_python("manage.py", "check", **variables)
+    assert result.returncode != 0
+    assert "REMINDER_* settings must be whole numbers of days, 1 or more." in result.stderr
+
+
+def test_the_reminder_ladder_is_read_from_the_environment():
+    result = run_python(
+        "-c",
+        "import django; from django.conf import settings; django.setup(); "
+        "print(settings.REMINDER_DAYS_BEFORE, settings.REMINDER_OVERDUE_EVERY_DAYS)",
+        REMINDER_DAYS_BEFORE="14,3",
+        REMINDER_OVERDUE_EVERY_DAYS="2",
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[14, 3] 2"

@@ -10,7 +10,14 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from hscb.models import Group, GroupFunction, MembershipRole
-from tests.hscb.factories import GroupFactory, MembershipFactory, ObjectiveFactory, UserFactory
+from tests.hscb.factories import (
+    ActionFactory,
+    GroupFactory,
+    MeetingFactory,
+    MembershipFactory,
+    ObjectiveFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +149,26 @@ def test_pages_run_a_fixed_number_of_queries(
         ObjectiveFactory.create_batch(2, group=extra)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url)
+
+
+def test_home_shows_your_open_and_overdue_actions_and_next_meetings(client, board, member):
+    today = timezone.localdate()
+    io = board[GroupFunction.IMPROVING_OUTCOMES]
+    ActionFactory(owner=member, group=io, due_date=today - datetime.timedelta(days=3))
+    ActionFactory(owner=member, group=io, due_date=today + datetime.timedelta(days=3))
+    ActionFactory(group=io, due_date=today - datetime.timedelta(days=3))  # someone else's
+    meeting = MeetingFactory(group=io, title="Neglect workshop")
+    MeetingFactory(group=board[GroupFunction.CHILD_DEATH_OVERVIEW], title="Panel meeting")
+    client.force_login(member)
+    text = client.get("/").content.decode()
+    assert '<span class="app-figure">2</span> open actions' in text
+    assert "1 overdue" in text
+    assert f'href="{meeting.get_absolute_url()}">Neglect workshop</a>' in text
+    assert "Panel meeting" not in text  # a group the member does not sit on
+
+
+def test_home_says_so_when_you_have_no_actions_or_meetings(client, board, agency_staff):
+    client.force_login(agency_staff)
+    text = client.get("/").content.decode()
+    assert "You have no open actions." in text
+    assert "No meetings of your groups are planned." in text

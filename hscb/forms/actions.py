@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 
-from hscb.forms.board import GovukForm
+from hscb.forms.board import GovukDateField, GovukForm, QuickSelect
 from hscb.models import Action, ActionStatus, AgendaItem, Meeting, User
 from hscb.services.actions import allowed_statuses, check_due_date
 
@@ -25,36 +23,15 @@ REOPEN_LABEL = "Reopen it: back to in progress"
 OUT_OF_DATE = "This form was out of date. Check the action's status and submit your update again."
 
 
-class DueDateField(DateInputField):
-    """The GOV.UK day, month and year inputs, with messages that name the due date."""
-
-    def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("require_all_fields", False)
-        kwargs.setdefault("label", "Due date")
-        kwargs.setdefault("help_text", "For example, 27 3 2027")
-        super().__init__(**kwargs)
-        self.error_messages.update(
-            {
-                "required": "Enter the due date",
-                "incomplete": "The due date must include a day, month and year",
-            }
-        )
-        real = RegexValidator(r"^[0-9]{1,4}$", "The due date must be a real date")
-        for part, subfield in zip(("day", "month", "year"), self.fields, strict=True):
-            subfield.validators = [real]
-            subfield.error_messages["incomplete"] = f"The due date must include a {part}"
-
-    def compress(self, data_list):
-        try:
-            return super().compress(data_list)
-        except ValidationError:
-            raise ValidationError("The due date must be a real date", code="invalid") from None
+def _due_date_field() -> GovukDateField:
+    return GovukDateField(what="the due date", label="Due date", require_all_fields=False)
 
 
 class OwnerField(forms.TypedChoiceField):
     """A person, chosen from grouped choices (the group's members first); cleans to a User."""
 
     def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("widget", QuickSelect)
         kwargs.setdefault("label", "Owner")
         kwargs.setdefault("help_text", "The person who will make sure it is done.")
         kwargs.setdefault(
@@ -118,7 +95,7 @@ class ActionCreateForm(GovukForm, forms.Form):
         error_messages={"max_length": "The details must be 4,000 characters or fewer"},
     )
     owner = OwnerField()
-    due_date = DueDateField()
+    due_date = _due_date_field()
     agenda_item = forms.ModelChoiceField(
         label="Agenda item it arose from (optional)",
         queryset=AgendaItem.objects.none(),
@@ -202,7 +179,7 @@ class ActionUpdateForm(GovukForm, forms.Form):
             Field.textarea("note", rows=5, max_characters=NOTE_MAX),
         ]
         if can_reassign:
-            self.fields["due_date"] = DueDateField()
+            self.fields["due_date"] = _due_date_field()
             self.fields["owner"] = OwnerField(choices=owner_choices or [])
             fields += [Field("due_date"), Field.select("owner")]
         self.helper.layout = Layout(*fields)

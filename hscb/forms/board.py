@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 
+from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Submit
 from django import forms
 from django.contrib.auth import forms as auth_forms
-from django.core.validators import MaxLengthValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, RegexValidator
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from hscb.models import Group, User
 from hscb.services import board as services
@@ -27,6 +33,32 @@ class FirstChoiceBoundField(forms.BoundField):
         return f"{base}_1" if base else base
 
 
+class QuickSelect(forms.Select):
+    """A select whose options are written out in Python, not through a template each: lists of
+    people run to thousands of options, and rendering them one template at a time took most of
+    a page's time. The markup is what Django's own select gives."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [format_html("<select{}>", flatatt({"name": widget["name"], **widget["attrs"]}))]
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(format_html('<optgroup label="{}">', group_name))
+            for option in options:
+                parts.append(
+                    format_html(
+                        '<option value="{}"{}>{}</option>',
+                        "" if option["value"] is None else option["value"],
+                        mark_safe(" selected") if option["selected"] else "",
+                        option["label"],
+                    )
+                )
+            if group_name:
+                parts.append(mark_safe("</optgroup>"))
+        parts.append(mark_safe("</select>"))
+        return format_html_join("", "{}", ((part,) for part in parts))
+
+
 class GovukForm:
     """Gives a form a GOV.UK form helper with one submit button labelled `submit_label`."""
 
@@ -41,11 +73,81 @@ class GovukForm:
         self.helper.attrs = {"novalidate": ""}
         self.helper.add_input(Submit("submit", self.submit_label))
 
+    def add_service_errors(
+        self, error: ValidationError, *, fields: dict[str, str] | None = None
+    ) -> None:
+        """Put a service's errors beside the fields they are about, or above the form when they
+        name no field of it. `fields` maps a service's name for a field to the form's."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error.messages)
+            return
+        renamed = fields or {}
+        for name, messages in error.message_dict.items():
+            field = renamed.get(name, name)
+            self.add_error(field if field in self.fields else None, messages)
+
     def link_choices_to_their_first(self) -> None:
         """Give radios and checkboxes their first choice's id. Call again after adding fields."""
         for field in self.fields.values():
             if isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
                 field.bound_field_class = FirstChoiceBoundField
+
+
+class GovukDateField(DateInputField):
+    """The GOV.UK day, month and year inputs, with messages that name the date: `what` is how
+    they speak of it ("the due date" gives "Enter the due date" and "The due date must be a
+    real date"). A date that cannot be, even one whose numbers are too big for a date, is
+    refused with a message, never a crash.
+
+    - `require_all_fields=False` names a part left empty ("The due date must include a month");
+      by default any empty part asks for the whole date.
+    - `name_parts=True` says which part is not a number ("Enter the day as a number"), and reads
+      a part of any length; by default a part that is not a number of up to 4 digits makes the
+      date not a real one.
+    - `years=(earliest, latest)` asks for a year of 4 digits in that range.
+    """
+
+    def __init__(
+        self,
+        *,
+        what: str,
+        name_parts: bool = False,
+        years: tuple[int, int] | None = None,
+        **kwargs,
+    ) -> None:
+        kwargs.setdefault("help_text", "For example, 27 3 2027")
+        super().__init__(**kwargs)
+        subject = what[:1].upper() + what[1:]
+        self.years = years
+        self.not_real = f"{subject} must be a real date"
+        self.error_messages["required"] = f"Enter {what}"
+        self.error_messages["incomplete"] = (
+            f"Enter {what}"
+            if self.require_all_fields
+            else f"{subject} must include a day, month and year"
+        )
+        for part, subfield in zip(("day", "month", "year"), self.fields, strict=True):
+            if name_parts:
+                number = RegexValidator(r"^[0-9]+$", f"Enter the {part} as a number")
+            else:
+                number = RegexValidator(r"^[0-9]{1,4}$", self.not_real)
+            subfield.validators = [number]
+            subfield.error_messages["incomplete"] = f"{subject} must include a {part}"
+
+    def compress(self, data_list) -> datetime.date | None:
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
+        if self.years is not None:
+            earliest, latest = self.years
+            if len(year) != 4:
+                raise ValidationError("Enter the year as 4 numbers, like 2027")
+            if not earliest <= int(year) <= latest:
+                raise ValidationError(f"The year must be between {earliest} and {latest}")
+        try:
+            return datetime.date(int(year), int(month), int(day))
+        except (ValueError, OverflowError):  # a day or month too big for a C int overflows
+            raise ValidationError(self.not_real, code="invalid") from None
 
 
 class SignInForm(GovukForm, auth_forms.AuthenticationForm):

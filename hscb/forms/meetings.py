@@ -6,7 +6,6 @@ import datetime
 import re
 
 import django_filters
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import HTML, Field, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
@@ -14,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.html import escape, format_html
 
-from hscb.forms.board import GovukForm
+from hscb.forms.board import GovukDateField, GovukForm, QuickSelect
 from hscb.lib.uploads import ACCEPT, validate_document
 from hscb.models import (
     AgendaItem,
@@ -88,36 +87,6 @@ class TimeTextField(forms.CharField):
             ) from None
 
 
-class MeetingDateField(DateInputField):
-    """The pack's day, month and year field with messages that say what to do. The year is
-    kept to this century: a meeting in the year 9999 would run off the end of the calendar
-    when its agenda's times are added up."""
-
-    earliest_year, latest_year = 2000, 2099
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.error_messages["required"] = "Enter the date of the meeting"
-        self.error_messages["incomplete"] = "Enter the date of the meeting"
-        for part, name in zip(self.fields, ("day", "month", "year"), strict=True):
-            part.validators[0].message = f"Enter the {name} as a number"
-
-    def compress(self, data_list):
-        day, month, year = data_list
-        if not (day and month and year):
-            return None
-        if len(year) != 4:
-            raise ValidationError("Enter the year as 4 numbers, like 2027")
-        if not self.earliest_year <= int(year) <= self.latest_year:
-            raise ValidationError(
-                f"The year must be between {self.earliest_year} and {self.latest_year}"
-            )
-        try:
-            return datetime.date(int(year), int(month), int(day))
-        except (ValueError, OverflowError):  # a day or month too big for a C int overflows
-            raise ValidationError("The date of the meeting must be a real date") from None
-
-
 def _people(people: QuerySet[User] | None = None) -> list[tuple[str, str]]:
     """Open accounts as select options, "Name, Agency", by surname."""
     people = (people if people is not None else User.objects.all()).filter(is_active=True)
@@ -157,7 +126,11 @@ class MeetingForm(GovukForm, forms.Form):
         help_text="Leave empty for an ordinary meeting. For example, “Extraordinary meeting”.",
         error_messages={"max_length": "The title must be 200 characters or fewer"},
     )
-    date = MeetingDateField(label="Date", help_text="For example, 27 3 2027")
+    # The year is kept to this century: a meeting in the year 9999 would run off the end of the
+    # calendar when its agenda's times are added up.
+    date = GovukDateField(
+        what="the date of the meeting", label="Date", name_parts=True, years=(2000, 2099)
+    )
     start_time = TimeTextField(
         what="start time", label="Start time", help_text="For example, 10:30 or 2pm"
     )
@@ -285,6 +258,7 @@ class ItemForm(GovukForm, forms.Form):
         error_messages={"max_length": "The description must be 4,000 characters or fewer"},
     )
     presenter = forms.TypedChoiceField(
+        widget=QuickSelect,
         label="Presenter (optional)",
         required=False,
         coerce=int,
@@ -532,6 +506,7 @@ class AttendanceForm(GovukForm, forms.Form):
                 },
             )
             substitute = forms.TypedChoiceField(
+                widget=QuickSelect,
                 label=escape(f"Substitute who attended in place of {seat.user} (optional)"),
                 help_text=escape(f"Someone from {seat.agency.name}."),
                 required=False,
@@ -556,6 +531,7 @@ class AttendanceForm(GovukForm, forms.Form):
         rows = len(guests) + self.spare_guest_rows
         for number in range(1, rows + 1):
             self.fields[f"guest_{number}"] = forms.TypedChoiceField(
+                widget=QuickSelect,
                 label=f"Other attendee {number} (optional)",
                 required=False,
                 coerce=int,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,15 +12,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from hscb.forms.actions import ActionCreateForm, ActionUpdateForm
 from hscb.selectors import actions as selectors
 from hscb.services import actions as services
-
-
-def _add_errors(form: Form, error: ValidationError) -> None:
-    """Put a service's errors beside the fields they are about (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @require_GET
@@ -61,7 +51,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form.add_service_errors(error)
         else:
             messages.success(request, f"The action “{action.title}” has been recorded.")
             return redirect(meeting.get_absolute_url())
@@ -112,7 +102,7 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(clash))
             form.show_current_status()
         except ValidationError as error:
-            _add_errors(form, error)
+            form.add_service_errors(error)
         else:
             messages.success(request, "Your update has been saved.")
             return redirect(action)

@@ -33,15 +33,6 @@ from hscb.services import meetings as services
 PLAN_PAGE_SIZE = 20
 
 
-def _apply_errors(form, error: ValidationError) -> None:
-    """Put a service's errors beside the form's fields (or above them when unnamed)."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _refused(request: HttpRequest, meeting: Meeting, error: ValidationError) -> HttpResponse:
     for message in error.messages:
         messages.error(request, message)
@@ -101,7 +92,7 @@ def _schedule(request: HttpRequest, meeting: Meeting | None) -> HttpResponse:
         except services.MeetingOverlaps as overlap:
             form.flag_overlaps(overlap)
         except ValidationError as error:
-            _apply_errors(form, error)
+            form.add_service_errors(error)
         else:
             verb = "scheduled" if meeting is None else "saved"
             messages.success(request, f"The {saved.name} has been {verb}.")
@@ -236,7 +227,7 @@ def _item_form(request: HttpRequest, meeting: Meeting, item=None) -> HttpRespons
         try:
             saved = form.save(by=request.user)
         except ValidationError as error:
-            _apply_errors(form, error)
+            form.add_service_errors(error)
         else:
             verb = "added to the agenda" if item is None else "saved"
             messages.success(request, f"“{saved.title}” has been {verb}.")
@@ -278,7 +269,7 @@ def item_minutes(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            form.add_service_errors(error)
         else:
             messages.success(request, f"The minutes of “{item.title}” have been saved.")
             return redirect(meeting)
@@ -312,7 +303,7 @@ def paper_upload(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            form.add_service_errors(error)
         else:
             messages.success(request, f"“{paper.title}” has been added to “{item.title}”.")
             return redirect(meeting)
@@ -394,7 +385,7 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             saved = services.attendance_record(meeting=meeting, rows=form.rows(), by=request.user)
         except ValidationError as error:
-            _apply_errors(form, error)
+            form.add_service_errors(error)
         else:
             messages.success(request, f"Attendance has been saved. {saved.quorum_summary}")
             return redirect(meeting)

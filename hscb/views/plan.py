@@ -58,8 +58,7 @@ def priority_progress(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as error:
-            for field, messages_ in error.message_dict.items():
-                form.add_error("progress" if field == "rag" else field, messages_)
+            form.add_service_errors(error, fields={"rag": "progress"})
         else:
             messages.success(
                 request,

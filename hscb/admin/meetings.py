@@ -2,7 +2,7 @@
 papers, which can be deleted when one was uploaded by mistake.
 
 Scheduling, agendas, attendance and quorum have rules, so they are changed only through the
-meeting pages (hscb.services.meetings), never here.
+meeting pages (hscb.services.meetings and hscb.services.attendance), never here.
 """
 
 from __future__ import annotations

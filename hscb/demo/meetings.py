@@ -27,7 +27,7 @@ from hscb.models import (
     Membership,
     User,
 )
-from hscb.services.meetings import quorum_assess
+from hscb.services.attendance import quorum_assess
 
 if TYPE_CHECKING:
     from hscb.demo import DemoReport

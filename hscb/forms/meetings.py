@@ -1,4 +1,5 @@
-"""Forms for meetings. They check what was typed; the rules live in hscb.services.meetings."""
+"""Forms for meetings. They check what was typed; the rules live in hscb.services.meetings and
+hscb.services.attendance."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ from hscb.models import (
     User,
 )
 from hscb.services import meetings as services
-from hscb.services.meetings import AttendanceRow, MeetingOverlaps
+from hscb.services.attendance import AttendanceRow
+from hscb.services.meetings import MeetingOverlaps
 
 TIME_FORMAT_MESSAGE = "like 10:30 or 2pm"
 _TIME = re.compile(

@@ -29,6 +29,7 @@ from hscb.models import Meeting, MeetingStatus, User
 from hscb.rules import roles_of
 from hscb.selectors import meetings as selectors
 from hscb.services import meetings as services
+from hscb.services.attendance import attendance_record, seats_on
 
 PLAN_PAGE_SIZE = 20
 
@@ -374,7 +375,7 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and not started:
         messages.error(request, services.not_started_message(meeting, "attendance"))
         return redirect(request.path)
-    seats = services.seats_on(meeting)
+    seats = seats_on(meeting)
     form = AttendanceForm(
         request.POST if request.method == "POST" else None,
         meeting=meeting,
@@ -383,7 +384,7 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.attendance_record(meeting=meeting, rows=form.rows(), by=request.user)
+            saved = attendance_record(meeting=meeting, rows=form.rows(), by=request.user)
         except ValidationError as error:
             form.add_service_errors(error)
         else:

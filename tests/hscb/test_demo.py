@@ -38,7 +38,7 @@ from hscb.models import (
 )
 from hscb.rules import roles_of
 from hscb.selectors.plan import business_year
-from hscb.services.meetings import quorum_assess, seats_on
+from hscb.services.attendance import quorum_assess, seats_on
 
 pytestmark = pytest.mark.django_db
 

@@ -53,6 +53,9 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         dashboard = _dashboard_url(roles)
         if dashboard:
             links.append(("Dashboard", dashboard))
+        # Apps' pages are found by permission and URL name: the core imports no app.
+        if user.has_perm("subgroups.see_register"):
+            links.append(("Issues register", reverse("subgroups:issue_list")))
         links.append(("Board structure", reverse("board_structure")))
         if roles.is_secretariat and user.is_staff:
             links.append(("Administration", reverse("admin:index")))

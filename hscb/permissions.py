@@ -17,6 +17,7 @@ NEVER_DELETED = [
     *("user", "agency", "area", "group", "membership"),
     *("meeting", "action", "actionnote", "businessplan", "priority", "progressupdate"),
     *("sentreminder", "digestsent"),
+    *("issue", "issueupdate", "escalation"),
 ]
 # What the secretariat may look at beyond its own apps: history, sign-in attempts and lockouts.
 EXTRA = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect
-from django.urls import path, reverse_lazy
+from django.urls import include, path, reverse_lazy
 
 from hscb.forms.board import (
     ChangePasswordForm,
@@ -132,6 +132,7 @@ urlpatterns = [
         name="priority_progress",
     ),
     path("account/", views.account, name="account"),
+    path("", include("subgroups.urls")),
     path("health/", views.health, name="health"),
     *accounts,
     path("admin/", admin.site.urls),

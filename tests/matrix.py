@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from hscb.models import Action, AgendaItem, BusinessPlan, Group, Meeting, Paper, Priority, User
+from subgroups.models import Escalation, GoodPractice, Issue
 from tests.conftest import ROLES
 
 SIGNED_IN = [r for r in ROLES if r != "anonymous"]
@@ -43,6 +44,9 @@ class World:
     is its action owned by `member`. `other_meeting` and `other_action` belong to the Child
     Death Overview Panel (`cdop_member` sits on it and owns the action). `plan` is this year's
     business plan; `priority` is led by the Improving Outcomes subgroup and has no owner.
+    `issue` is an open, High-rated register issue owned by `member`; `escalation` escalates
+    another issue (owned by someone else) and awaits the Board's decision; `good_practice` is
+    an entry in the good-practice register.
     """
 
     group: Group
@@ -56,6 +60,9 @@ class World:
     other_action: Action
     plan: BusinessPlan
     priority: Priority
+    issue: Issue
+    escalation: Escalation
+    good_practice: GoodPractice
     uidb64: str = "MQ"
     token: str = "set-password"
 

@@ -41,6 +41,7 @@ from hscb.models import (
     SentReminder,
     User,
 )
+from subgroups.models import Escalation, GoodPractice, Issue, RiskRating
 from tests.conftest import ROLES
 from tests.hscb import matrix_actions, matrix_dashboards, matrix_meetings, matrix_plan
 from tests.hscb.factories import (
@@ -65,6 +66,13 @@ from tests.matrix import (
     World,
     admin_only,
     everyone,
+)
+from tests.subgroups import matrix_escalations, matrix_issues, matrix_lists
+from tests.subgroups.factories import (
+    EscalationFactory,
+    GoodPracticeFactory,
+    IssueFactory,
+    ensure_ratings,
 )
 
 pytestmark = pytest.mark.django_db
@@ -168,7 +176,7 @@ MATRIX: dict[str, list[Case]] = {
             admin_only(Redirect("http://testserver/board/improving-outcomes/")),
         )
     ],
-    "admin/^(?P<app_label>auth|auditlog|axes|django_celery_beat|hscb)/$": [
+    "admin/^(?P<app_label>auth|auditlog|axes|django_celery_beat|hscb|subgroups)/$": [
         Case("/admin/hscb/", admin_only(OK), {"*": "Memberships"})
     ],
     "admin/(?P<url>.*)$": [Case("/admin/no-such-page/", admin_only(NOT_FOUND))],
@@ -200,6 +208,13 @@ SECRETARIAT_ADMIN: dict[type, set[str]] = {
     **matrix_actions.ADMIN,
     **matrix_plan.ADMIN,
     **matrix_dashboards.ADMIN,
+    RiskRating: {VIEW, ADD, CHANGE, DELETE},
+    Issue: {VIEW},
+    Escalation: {VIEW},
+    GoodPractice: {VIEW, ADD, CHANGE, DELETE},
+    **matrix_lists.ADMIN,
+    **matrix_issues.ADMIN,
+    **matrix_escalations.ADMIN,
 }
 
 
@@ -241,6 +256,9 @@ ALL_CASES = {
     **matrix_actions.CASES,
     **matrix_plan.CASES,
     **matrix_dashboards.CASES,
+    **matrix_lists.CASES,
+    **matrix_issues.CASES,
+    **matrix_escalations.CASES,
     **_admin_cases(),
 }
 
@@ -293,6 +311,7 @@ def world(request, board) -> World:
         sent_at=now,
     )
     DigestSent.objects.create(recipient=users["group_chair"], week_starting=now.date())
+    ensure_ratings()
     return World(
         group=group,
         inactive=inactive,
@@ -305,6 +324,9 @@ def world(request, board) -> World:
         other_action=ActionFactory(group=cdop, owner=users["cdop_member"]),
         plan=priority.plan,
         priority=priority,
+        issue=IssueFactory(owner=users["member"], title="Missed health appointments"),
+        escalation=EscalationFactory(),
+        good_practice=GoodPracticeFactory(title="Joint visits in neglect cases"),
     )
 
 

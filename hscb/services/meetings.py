@@ -38,6 +38,7 @@ from hscb.models import (
 )
 from hscb.selectors.meetings import agenda_of
 from hscb.services.board import _queue
+from hscb.signals import meeting_scheduled
 
 LONDON = ZoneInfo(settings.TIME_ZONE)
 MAX_ITEM_MINUTES = 480
@@ -213,6 +214,10 @@ def meeting_schedule(
                 "Check the meeting and try again",
                 code="stale",
             ) from error
+        if meeting is None:
+            transaction.on_commit(
+                lambda: meeting_scheduled.send(sender=Meeting, meeting=target, by=by)
+            )
     return target
 
 

@@ -131,6 +131,11 @@ PAGES = [
     Page("/admin/hscb/businessplan/", "secretariat"),
     Page("/admin/hscb/priority/", "secretariat"),
     Page("/admin/hscb/sentreminder/", "secretariat"),
+    # The Improving Outcomes register.
+    Page("/register/", "chair"),
+    Page("/register/heat-map/", "chair"),
+    Page("/register/priorities/", "chair"),
+    Page("/register/export.csv", "chair"),
 ]
 
 
@@ -341,7 +346,8 @@ def _fill_business(scale: int, people: list[User], groups: list[Group]) -> None:
 
     Each group gets a meeting for every 100 people (half held, with attendance; half to come,
     with papers), three agenda items each; there is an action for every two people, one in
-    fifty of them the benchmark chair's; and a business plan priority for every 100 people.
+    fifty of them the benchmark chair's; and a business plan priority for every 100 people, at
+    least one led by each group.
     """
     from tests.hscb.factories import PDF_BYTES
 
@@ -426,7 +432,7 @@ def _fill_business(scale: int, people: list[User], groups: list[Group]) -> None:
     priorities = Priority.objects.bulk_create(
         Priority(plan=plan, number=start + n + 1, title=f"Priority {start + n + 1}", rag=rag)
         for n, rag in zip(
-            range(max(1, len(people) // 100)), itertools.cycle(Rag.values), strict=False
+            range(max(len(groups), len(people) // 100)), itertools.cycle(Rag.values), strict=False
         )
     )
     Target.objects.bulk_create(
@@ -436,6 +442,78 @@ def _fill_business(scale: int, people: list[User], groups: list[Group]) -> None:
     lead.objects.bulk_create(
         lead(priority_id=p.pk, group_id=groups[n % len(groups)].pk)
         for n, p in enumerate(priorities)
+    )
+    _fill_register(people, priorities, ladder)
+
+
+def _fill_register(people: list[User], priorities: list[Priority], ladder: Ladder) -> None:
+    """An issue on the Improving Outcomes register for every ten people, each naming two
+    agencies (one in five countywide), a third of them bearing on no priority, some monitored,
+    escalated or closed, and a status move recorded for each."""
+    from subgroups.models import Issue, IssueSource, IssueStatus, IssueUpdate
+    from subgroups.services.register import rating_for
+    from tests.subgroups.factories import ensure_ratings
+
+    bands = ensure_ratings()
+    register = Group.objects.get(function=GroupFunction.IMPROVING_OUTCOMES)
+    agencies = list(Agency.objects.filter(name__startswith="Bench agency").order_by("name"))
+    today = timezone.localdate()
+    now = timezone.now()
+    statuses = [IssueStatus.OPEN, IssueStatus.OPEN, IssueStatus.MONITORING]
+    statuses += [IssueStatus.ESCALATED, IssueStatus.CLOSED]
+    issues = []
+    for i in range(len(people) // 10):
+        likelihood, impact = 1 + i % 5, 1 + (i * 3) % 5
+        review = today + datetime.timedelta(days=(i % 90) - 20)
+        issues.append(
+            Issue(
+                group=register,
+                title=f"Issue {i}: data not shared in time",
+                description="Two agencies do not share what they know in time.",
+                source=IssueSource.values[i % len(IssueSource.values)],
+                is_countywide=i % 5 == 0,
+                priority=priorities[i % len(priorities)] if i % 3 else None,
+                likelihood=likelihood,
+                impact=impact,
+                score=likelihood * impact,
+                rating=rating_for(likelihood * impact, bands),
+                owner=people[(i * 11) % len(people)],
+                proposed_improvement="A data-sharing agreement.",
+                review_date=review,
+                status=statuses[i % len(statuses)],
+                created_by=people[(i * 13) % len(people)],
+                created_at=now - datetime.timedelta(days=i % 360),
+                reminder_next_on=ladder.next_on(due=review, last_sent=None),
+            )
+        )
+    Issue.objects.bulk_create(issues)
+    named = Issue.agencies.through
+    named.objects.bulk_create(
+        named(issue_id=issue.pk, agency_id=agencies[(i + k) % len(agencies)].pk)
+        for i, issue in enumerate(issues)
+        for k in (0, 1)
+    )
+    IssueUpdate.objects.bulk_create(
+        IssueUpdate(
+            issue=issue,
+            author=issue.owner,
+            written_at=issue.created_at,
+            text="Raised on the register.",
+            status_to=IssueStatus.OPEN,
+        )
+        for issue in issues
+    )
+    IssueUpdate.objects.bulk_create(
+        IssueUpdate(
+            issue=issue,
+            author=issue.owner,
+            written_at=issue.created_at + datetime.timedelta(days=10),
+            text="Moved on.",
+            status_from=IssueStatus.OPEN,
+            status_to=issue.status,
+        )
+        for issue in issues
+        if issue.status != IssueStatus.OPEN
     )
 
 

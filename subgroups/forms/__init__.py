@@ -1,0 +1,1 @@
+"""Forms of the subgroups, one module per sub-area."""

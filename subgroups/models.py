@@ -1,1 +1,0 @@
-"""Models of the subgroups app: they arrive with the issue that builds it."""

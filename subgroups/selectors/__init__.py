@@ -1,0 +1,1 @@
+"""Selectors of the subgroups, one module per sub-area."""

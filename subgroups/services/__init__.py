@@ -1,0 +1,1 @@
+"""Services of the subgroups, one module per sub-area."""

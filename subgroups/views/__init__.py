@@ -1,0 +1,1 @@
+"""Pages of the subgroups, one module per sub-area."""

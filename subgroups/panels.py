@@ -84,7 +84,9 @@ def group_register(user: User, group: Group, today: datetime.date) -> Panel | No
     if not (can_see_register or user.has_perm("subgroups.see_escalation")):
         return None
     live = Q(issues__group=group, issues__status__in=OPEN_ISSUE_STATUSES)
-    ratings = list(RiskRating.objects.annotate(live=Count("issues", filter=live)))
+    ratings = list(
+        RiskRating.objects.annotate(live=Count("issues", filter=live)).order_by("min_score")
+    )
     counts = Issue.objects.filter(group=group, status__in=OPEN_ISSUE_STATUSES).aggregate(
         live=Count("pk"),
         overdue=Count("pk", filter=Q(review_date__lt=today)),

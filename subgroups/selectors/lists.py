@@ -184,6 +184,7 @@ class HeatMap:
     key: list[BandRange]
     total: int
     over_time: Chart
+    status_over_time: Chart
     by_status: Chart
 
 
@@ -198,6 +199,7 @@ def heat_map(user: User, *, now: datetime.datetime | None = None) -> HeatMap:
     authorise(user)
     now = now or timezone.now()
     bands = list(RiskRating.objects.order_by("min_score"))
+    history = _history(now)
     counts = {
         (row["likelihood"], row["impact"]): row["n"]
         for row in _register()
@@ -230,7 +232,8 @@ def heat_map(user: User, *, now: datetime.datetime | None = None) -> HeatMap:
             for band, later in zip(bands, [*bands[1:], None], strict=True)
         ],
         total=sum(counts.values()),
-        over_time=_live_over_time(bands, now),
+        over_time=_live_over_time(bands, history),
+        status_over_time=_status_over_time(history),
         by_status=_by_status(),
     )
 
@@ -254,13 +257,10 @@ def _month_ends(now: datetime.datetime) -> list[tuple[str, datetime.datetime]]:
     return months
 
 
-def _live_over_time(bands: list[RiskRating], now: datetime.datetime) -> Chart:
-    """Issues live at the end of each month, by their current rating.
-
-    An issue is live from when it was raised until a recorded move takes it out of open,
-    monitoring and escalated (and again if a move brings it back). Two queries: the issues and
-    their moves of status, whatever the number of months.
-    """
+def _history(now: datetime.datetime) -> tuple[list[tuple[str, datetime.datetime]], list[tuple]]:
+    """Each issue's status at the end of each of the last 12 months (None before it was raised),
+    rebuilt from when it was raised and its recorded moves of status. Two queries, whatever the
+    number of months: the issues, and their moves."""
     months = _month_ends(now)
     issues = list(_register().filter(created_at__lt=now).values_list("pk", "created_at", "rating"))
     moves: dict[int, list[tuple[datetime.datetime, str]]] = defaultdict(list)
@@ -271,17 +271,30 @@ def _live_over_time(bands: list[RiskRating], now: datetime.datetime) -> Chart:
         .values_list("issue_id", "written_at", "status_to")
     ):
         moves[issue_id].append((written_at, status_to))
-    tallies = [Counter() for _ in months]
+    histories = []
     for pk, created_at, rating_id in issues:
-        history = moves.get(pk, [])
-        for tally, (_, end) in zip(tallies, months, strict=True):
+        statuses = []
+        for _, end in months:
             if created_at >= end:
+                statuses.append(None)
                 continue
             status = IssueStatus.OPEN
-            for written_at, status_to in history:
+            for written_at, status_to in moves.get(pk, []):
                 if written_at >= end:
                     break
                 status = status_to
+            statuses.append(status)
+        histories.append((rating_id, statuses))
+    return months, histories
+
+
+def _live_over_time(bands: list[RiskRating], history) -> Chart:
+    """Issues live (open, monitoring or escalated) at the end of each month, by their current
+    rating (an issue's past ratings are not kept)."""
+    months, histories = history
+    tallies = [Counter() for _ in months]
+    for rating_id, statuses in histories:
+        for tally, status in zip(tallies, statuses, strict=True):
             if status in OPEN_ISSUE_STATUSES:
                 tally[rating_id] += 1
     keys: list[int | None] = [band.pk for band in bands]
@@ -302,6 +315,30 @@ def _live_over_time(bands: list[RiskRating], now: datetime.datetime) -> Chart:
         stacked=True,
         beside=False,
         empty_text="No issues were live in the last 12 months.",
+    )
+
+
+def _status_over_time(history) -> Chart:
+    """Every issue raised by the end of each month, by the status it was in then."""
+    months, histories = history
+    tallies = [Counter() for _ in months]
+    for _, statuses in histories:
+        for tally, status in zip(tallies, statuses, strict=True):
+            if status is not None:
+                tally[status] += 1
+    return Chart(
+        id="register-status-over-time",
+        kind="bar",
+        title="Issues at the end of each month, by status",
+        label_header="Month",
+        series=tuple(Series(status.label, STATUS_CHART_COLOURS[status]) for status in IssueStatus),
+        rows=tuple(
+            Row(label=label, values=tuple(tally[status.value] for status in IssueStatus))
+            for (label, _), tally in zip(months, tallies, strict=True)
+        ),
+        stacked=True,
+        beside=False,
+        empty_text="No issues were on the register in the last 12 months.",
     )
 
 

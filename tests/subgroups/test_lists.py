@@ -437,6 +437,32 @@ def test_live_over_time_follows_each_issues_recorded_moves(ratings, group_chair)
     assert rows["June 2026 (so far)"] == (0, 0, 1, 1)
 
 
+def test_status_over_time_counts_every_issue_by_the_status_it_was_in_each_month(
+    ratings, group_chair
+):
+    london = timezone.get_current_timezone()
+    now = datetime.datetime(2026, 6, 15, 12, tzinfo=london)
+
+    def at(month: int, day: int) -> datetime.datetime:
+        return datetime.datetime(2026, month, day, 9, tzinfo=london)
+
+    issue = IssueFactory(created_at=at(2, 10))
+    move(issue, at(3, 5), IssueStatus.MONITORING)
+    move(issue, at(4, 20), IssueStatus.RESOLVED)
+    move(issue, at(5, 2), IssueStatus.CLOSED)
+    IssueFactory(created_at=at(4, 1))
+
+    chart = heat_map(group_chair, now=now).status_over_time
+
+    assert [s.label for s in chart.series] == [s.label for s in IssueStatus]
+    rows = {row.label: dict(zip(IssueStatus.values, row.values, strict=True)) for row in chart.rows}
+    assert sum(rows["January 2026"].values()) == 0
+    assert rows["February 2026"]["open"] == 1
+    assert rows["March 2026"]["monitoring"] == 1
+    assert rows["April 2026"] == {**dict.fromkeys(IssueStatus.values, 0), "resolved": 1, "open": 1}
+    assert rows["June 2026 (so far)"]["closed"] == 1 and rows["June 2026 (so far)"]["open"] == 1
+
+
 def move(issue, when: datetime.datetime, to: str) -> IssueUpdate:
     """A recorded move of the issue's status."""
     return IssueUpdate.objects.create(

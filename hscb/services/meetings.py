@@ -215,8 +215,10 @@ def meeting_schedule(
                 code="stale",
             ) from error
         if meeting is None:
+            # robust: whatever a listener does wrong, the meeting is scheduled and the page says so.
             transaction.on_commit(
-                lambda: meeting_scheduled.send(sender=Meeting, meeting=target, by=by)
+                lambda: meeting_scheduled.send_robust(sender=Meeting, meeting=target, by=by),
+                robust=True,
             )
     return target
 

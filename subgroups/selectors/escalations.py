@@ -83,7 +83,9 @@ def board_actions(escalation: Escalation) -> list[Action]:
 
 def decision_owner_choices() -> list:
     """Who can own a Board action: the Board's members first, then everyone else."""
-    board = Group.objects.get(function=GroupFunction.STRATEGIC_BOARD)
+    board = Group.objects.filter(function=GroupFunction.STRATEGIC_BOARD).first()
+    if board is None:
+        raise Http404("The board has no Strategic Board group.")
     return owner_choices(board)
 
 

@@ -10,6 +10,7 @@ status refused.
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -36,10 +37,13 @@ from subgroups.models import (
     EscalationDecision,
     GoodPractice,
     Issue,
+    IssueSource,
     IssueStatus,
     IssueUpdate,
     RiskRating,
 )
+
+logger = logging.getLogger(__name__)
 
 MULTI_AGENCY_MESSAGE = (
     "The Improving Outcomes subgroup only takes multi-agency issues. Choose two or more "
@@ -89,6 +93,10 @@ def _score(issue: Issue) -> None:
 
 def _check_issue(
     *,
+    title: str,
+    description: str,
+    source: str,
+    proposed_improvement: str,
     agencies: Sequence[Agency],
     is_countywide: bool,
     likelihood: int,
@@ -100,9 +108,22 @@ def _check_issue(
     review_date_changed: bool = True,
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
+    for name, value, limit, what in (
+        ("title", title, 200, "a title"),
+        ("description", description, 8000, "a description"),
+        ("proposed_improvement", proposed_improvement, 8000, "the proposed improvement"),
+    ):
+        if not value.strip():
+            errors[name] = [f"Enter {what}"]
+        elif len(value.strip()) > limit:
+            errors[name] = [f"This must be {limit:,} characters or fewer"]
+    if source not in IssueSource.values:
+        errors["source"] = ["Choose where the issue came from"]
+    if any(not agency.is_active for agency in agencies):
+        errors["agencies"] = ["Choose agencies that still take part"]
     if len({a.pk for a in agencies}) < 2 and not is_countywide:
         named = f" This one names only {agencies[0]}." if len(agencies) == 1 else " It names none."
-        errors["agencies"] = [MULTI_AGENCY_MESSAGE + "." + named]
+        errors.setdefault("agencies", []).append(MULTI_AGENCY_MESSAGE + "." + named)
     for name, value in (("likelihood", likelihood), ("impact", impact)):
         if not 1 <= value <= 5:
             errors[name] = [f"The {name} must be from 1 to 5"]
@@ -135,6 +156,10 @@ def issue_raise(
     date in the reminder engine."""
     today = timezone.localdate()
     errors = _check_issue(
+        title=title,
+        description=description,
+        source=source,
+        proposed_improvement=proposed_improvement,
         agencies=agencies,
         is_countywide=is_countywide,
         likelihood=likelihood,
@@ -194,6 +219,10 @@ def issue_change(
     if issue.status == IssueStatus.CLOSED:
         raise ValidationError("A closed issue cannot be changed. Reopen it first")
     errors = _check_issue(
+        title=title,
+        description=description,
+        source=source,
+        proposed_improvement=proposed_improvement,
         agencies=agencies,
         is_countywide=is_countywide,
         likelihood=likelihood,
@@ -209,20 +238,42 @@ def issue_change(
     rearm = review_date != issue.review_date or owner.pk != issue.owner_id
     fields = ["title", "description", "source", "is_countywide", "priority", "likelihood"]
     fields += ["impact", "score", "rating", "owner", "proposed_improvement", "review_date"]
-    with transaction.atomic():
-        issue.title, issue.description = title.strip(), description.strip()
-        issue.source, issue.is_countywide, issue.priority = source, is_countywide, priority
-        issue.likelihood, issue.impact = likelihood, impact
-        issue.owner, issue.review_date = owner, review_date
-        issue.proposed_improvement = proposed_improvement.strip()
-        _score(issue)
-        if rearm and issue.is_live:
-            reminders.rearm(issue)
-            fields += ["reminder_last_sent", "reminder_next_on"]
-        issue.save(update_fields=fields)
-        issue.agencies.set(agencies)
-        issue.good_practice.set(good_practice)
+    try:
+        with transaction.atomic():
+            _apply_change(
+                issue,
+                fields,
+                rearm=rearm,
+                values={
+                    "title": title.strip(),
+                    "description": description.strip(),
+                    "source": source,
+                    "is_countywide": is_countywide,
+                    "priority": priority,
+                    "likelihood": likelihood,
+                    "impact": impact,
+                    "owner": owner,
+                    "review_date": review_date,
+                    "proposed_improvement": proposed_improvement.strip(),
+                },
+            )
+            issue.agencies.set(agencies)
+            issue.good_practice.set(good_practice)
+    except ConcurrentTransition:
+        issue.refresh_from_db(fields=["status"])
+        raise IssueChanged(issue.status) from None
     return issue
+
+
+def _apply_change(issue: Issue, fields: list[str], *, rearm: bool, values: dict) -> None:
+    """Set the issue's details, score and (if asked) its reminders, and save only those."""
+    for name, value in values.items():
+        setattr(issue, name, value)
+    _score(issue)
+    if rearm and issue.is_live:
+        reminders.rearm(issue)
+        fields += ["reminder_last_sent", "reminder_next_on"]
+    issue.save(update_fields=fields)
 
 
 # The moves an owner or chair may make, by the status an issue is in, with the transition.
@@ -298,9 +349,11 @@ def issue_progress(
 
 def next_board_meeting(*, after: datetime.datetime | None = None) -> Meeting | None:
     """The Strategic Board's next scheduled meeting."""
+    now = after or timezone.now()
     return (
-        Meeting.objects.upcoming(after or timezone.now())
+        Meeting.objects.upcoming(now)
         .filter(group__function=GroupFunction.STRATEGIC_BOARD, group__is_active=True)
+        .filter(starts_at__gt=now)
         .first()
     )
 
@@ -346,6 +399,8 @@ def escalation_check(
         errors["uncooperative_agencies"] = [
             "Name the agencies whose lack of co-operation is the reason for escalating"
         ]
+    elif lack_of_cooperation and any(not agency.is_active for agency in uncooperative_agencies):
+        errors["uncooperative_agencies"] = ["Choose agencies that still take part"]
     if errors:
         raise ValidationError(errors)
 
@@ -441,8 +496,13 @@ def escalations_place_waiting(*, meeting: Meeting, by: User) -> int:
         return 0
     placed = 0
     for escalation in Escalation.objects.filter(status="awaiting_meeting").select_related("issue"):
-        with transaction.atomic():
-            _place_on_agenda(escalation, meeting, by=by)
+        try:
+            with transaction.atomic():
+                _place_on_agenda(escalation, meeting, by=by)
+        except (ValidationError, ConcurrentTransition, TransitionNotAllowed):
+            # Decided or placed by someone else meanwhile: nothing to do for this one.
+            logger.warning("Escalation %s was not placed on meeting %s", escalation.pk, meeting.pk)
+            continue
         placed += 1
     return placed
 
@@ -494,7 +554,9 @@ def escalation_decide(
         errors["referred_to"] = ["Enter who the Board referred it to"]
     if errors:
         raise ValidationError(errors)
-    board = Group.objects.get(function=GroupFunction.STRATEGIC_BOARD)
+    board = Group.objects.filter(function=GroupFunction.STRATEGIC_BOARD).first()
+    if board is None:
+        raise ValidationError("The board has no Strategic Board group: load the board first")
     issue = escalation.issue
     label = EscalationDecision(decision).label
     try:
@@ -517,7 +579,8 @@ def escalation_decide(
                         due_date=action.due_date,
                         by=by,
                     )
-            if issue.status == IssueStatus.ESCALATED:
+            was = issue.status
+            if was == IssueStatus.ESCALATED:
                 issue.return_from_board()
                 issue.save(update_fields=["status"])
             detail = notes.strip() or referred_to.strip()
@@ -526,8 +589,8 @@ def escalation_decide(
                 author=by,
                 text=f"The Strategic Board's decision on {decided_on:%-d %B %Y}: {label}."
                 + (f" {detail}" if detail else ""),
-                status_from=IssueStatus.ESCALATED,
-                status_to=IssueStatus.OPEN,
+                status_from=was if was != issue.status else "",
+                status_to=issue.status if was != issue.status else "",
             )
     except (ConcurrentTransition, TransitionNotAllowed):
         raise ValidationError(
@@ -550,15 +613,20 @@ def good_practice_add(
     theme: str,
     agencies: Sequence[Agency] = (),
 ) -> GoodPractice:
+    practice = GoodPractice(
+        title=title.strip(),
+        scope=scope,
+        source=source.strip(),
+        summary=summary.strip(),
+        link=link.strip(),
+        theme=theme.strip(),
+        added_by=by,
+    )
+    # The model's own checks: required fields, lengths, the scope's choices, a web address.
+    practice.full_clean(exclude=["added_at"])
+    if practice.link and not practice.link.startswith(("https://", "http://")):
+        raise ValidationError({"link": ["Enter a web address starting with https://"]})
     with transaction.atomic():
-        practice = GoodPractice.objects.create(
-            title=title.strip(),
-            scope=scope,
-            source=source.strip(),
-            summary=summary.strip(),
-            link=link.strip(),
-            theme=theme.strip(),
-            added_by=by,
-        )
+        practice.save()
         practice.agencies.set(agencies)
     return practice

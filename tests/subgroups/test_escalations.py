@@ -377,3 +377,38 @@ def test_decision_date_cannot_be_in_the_future_or_before_the_proposal(ratings, b
                 escalation=escalation, by=board_chair, decision="return", decided_on=day, notes="A"
             )
         assert message in excinfo.value.message_dict["decided_on"][0]
+
+
+def test_an_agency_that_no_longer_takes_part_cannot_be_named_as_not_co_operating(
+    ratings, group_chair
+):
+    issue = significant_issue()
+    with pytest.raises(ValidationError) as excinfo:
+        propose(
+            issue,
+            group_chair,
+            lack_of_cooperation=True,
+            uncooperative_agencies=[AgencyFactory(is_active=False)],
+        )
+    assert excinfo.value.message_dict["uncooperative_agencies"] == [
+        "Choose agencies that still take part"
+    ]
+    assert not Escalation.objects.exists()
+
+
+def test_a_decision_with_no_strategic_board_is_refused_not_a_crash(ratings, board, board_chair):
+    escalation = EscalationFactory()
+    board[GroupFunction.STRATEGIC_BOARD].memberships.all().update(end_date=timezone.localdate())
+    type(board[GroupFunction.STRATEGIC_BOARD]).objects.filter(
+        function=GroupFunction.STRATEGIC_BOARD
+    ).update(function="")
+    with pytest.raises((ValidationError, PermissionDenied)):
+        services.escalation_decide(
+            escalation=escalation,
+            by=board_chair,
+            decision="return",
+            decided_on=timezone.localdate(),
+            notes="Talk to the trusts first.",
+        )
+    escalation.refresh_from_db()
+    assert escalation.decision == ""

@@ -410,3 +410,82 @@ def test_two_people_moving_the_same_issue_at_once_the_second_is_refused(
     issue.refresh_from_db()
     assert issue.status == IssueStatus.MONITORING
     assert list(issue.updates.values_list("text", flat=True)) == ["Watching."]
+
+
+# What the service checks itself, whatever form calls it ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"title": "   "}, "title", "Enter a title"),
+        ({"description": ""}, "description", "Enter a description"),
+        ({"proposed_improvement": " "}, "proposed_improvement", "Enter the proposed improvement"),
+        ({"title": "x" * 201}, "title", "200 characters or fewer"),
+        ({"source": "rumour"}, "source", "Choose where the issue came from"),
+    ],
+)
+def test_the_service_refuses_an_issue_without_its_essentials(
+    ratings, member, changes, field, message
+):
+    with pytest.raises(ValidationError) as refused:
+        raise_issue(member, **changes)
+    assert message in " ".join(refused.value.message_dict[field])
+    assert not Issue.objects.exists()
+
+
+def test_an_agency_that_no_longer_takes_part_cannot_be_named(ratings, member):
+    gone = AgencyFactory(is_active=False)
+    with pytest.raises(ValidationError) as refused:
+        raise_issue(member, agencies=[gone, AgencyFactory()])
+    assert refused.value.message_dict["agencies"] == ["Choose agencies that still take part"]
+
+
+def test_changing_an_issue_someone_else_has_just_moved_is_refused_and_nothing_saved(
+    ratings, member
+):
+    issue = raise_issue(member)
+    stale = Issue.objects.get(pk=issue.pk)
+    Issue.objects.filter(pk=issue.pk).update(status=IssueStatus.MONITORING)
+    with pytest.raises(services.IssueChanged):
+        services.issue_change(
+            issue=stale,
+            by=member,
+            title="A new title",
+            description=stale.description,
+            source=stale.source,
+            agencies=list(issue.agencies.all()),
+            is_countywide=False,
+            priority=None,
+            likelihood=5,
+            impact=5,
+            owner=member,
+            proposed_improvement=stale.proposed_improvement,
+            review_date=stale.review_date,
+        )
+    issue.refresh_from_db()
+    assert (issue.title, issue.score, issue.status) != ("A new title", 25, IssueStatus.OPEN)
+    assert issue.title.startswith("Missed health appointments")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"title": " "}, "title"),
+        ({"scope": "galactic"}, "scope"),
+        ({"link": "javascript:alert(1)"}, "link"),
+    ],
+)
+def test_good_practice_is_checked_by_the_service(member, changes, field):
+    details = {
+        "title": "Joint visits",
+        "scope": "local",
+        "source": "Stevenage",
+        "summary": "Health visitors and social workers visit together.",
+        "link": "https://example.org/joint-visits",
+        "theme": "Neglect",
+    }
+    details.update(changes)
+    with pytest.raises(ValidationError) as refused:
+        services.good_practice_add(by=member, **details)
+    assert field in refused.value.message_dict

@@ -56,6 +56,14 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         # Apps' pages are found by permission and URL name: the core imports no app.
         if user.has_perm("subgroups.see_register"):
             links.append(("Issues register", reverse("subgroups:issue_list")))
+        if user.has_perm("casereview.see_cases"):
+            links.append(("Case review", reverse("casereview:case_list")))
+        elif user.has_perm("casereview.see_decisions_waiting"):
+            links.append(("Case decisions", reverse("casereview:decision_list")))
+        if user.has_perm("casereview.add_notification"):
+            links.append(("Notifications", reverse("casereview:notification_list")))
+        if user.has_perm("casereview.see_lessons"):
+            links.append(("Lessons learnt", reverse("casereview:lesson_list")))
         links.append(("Board structure", reverse("board_structure")))
         if roles.is_secretariat and user.is_staff:
             links.append(("Administration", reverse("admin:index")))

@@ -112,7 +112,7 @@ AUTH_USER_MODEL = "hscb.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "hscb.lib.backends.AgencyModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -215,6 +215,11 @@ if any(days < 1 for days in [*REMINDER_DAYS_BEFORE, REMINDER_OVERDUE_EVERY_DAYS]
 REMINDER_TASK_TIME_LIMIT = 60 * 60
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Case review --------------------------------------------------------------------------------
+# A notification about a child already notified (same NHS number, or same name and date of birth)
+# within this many days of the earlier one's incident is flagged to the secretariat.
+CASEREVIEW_DUPLICATE_WINDOW_DAYS = env.int("CASEREVIEW_DUPLICATE_WINDOW_DAYS", default=180)
 
 # History and access log -----------------------------------------------------------------------
 AUDITLOG_DISABLE_REMOTE_ADDR = False

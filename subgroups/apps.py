@@ -67,3 +67,7 @@ class SubgroupsConfig(AppConfig):
         from subgroups.panels import register_panels
 
         register_panels()
+
+        from subgroups import demo
+
+        demo.register()

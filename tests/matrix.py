@@ -6,6 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from casereview.models import (
+    AgencyReport,
+    Attachment,
+    Lesson,
+    Milestone,
+    Notification,
+    PlanAction,
+    PossibleDuplicate,
+    Recommendation,
+    Review,
+)
 from hscb.models import Action, AgendaItem, BusinessPlan, Group, Meeting, Paper, Priority, User
 from subgroups.models import Escalation, GoodPractice, Issue
 from tests.conftest import ROLES
@@ -47,6 +58,14 @@ class World:
     `issue` is an open, High-rated register issue owned by `member`; `escalation` escalates
     another issue (owned by someone else) and awaits the Board's decision; `good_practice` is
     an entry in the good-practice register.
+
+    Case review (tests/casereview/matrix_casereview.py): `draft` is `agency_staff`'s draft
+    notification, with `draft_attachment`; `notification` is their submitted one (their agency's),
+    with `attachment`; `considered` is another agency's case awaiting the board chair's decision,
+    with `considered_attachment`; `review` is held on a third agency's decided case, with its
+    final report, a `milestone`, an `agency_report`, a `recommendation` whose `plan_action` is
+    owned by `member`, and a `lesson`. `duplicate` flags two other submitted notifications as
+    possibly about the same child.
     """
 
     group: Group
@@ -63,24 +82,50 @@ class World:
     issue: Issue
     escalation: Escalation
     good_practice: GoodPractice
+    draft: Notification
+    draft_attachment: Attachment
+    notification: Notification
+    attachment: Attachment
+    considered: Notification
+    considered_attachment: Attachment
+    review: Review
+    milestone: Milestone
+    agency_report: AgencyReport
+    recommendation: Recommendation
+    plan_action: PlanAction
+    lesson: Lesson
+    duplicate: PossibleDuplicate
     uidb64: str = "MQ"
     token: str = "set-password"
+
+
+# An outcome or a text may depend on the records (a redirect to a record's page, its reference).
+Expect = int | Redirect | Callable[[World], int | Redirect]
+Text = str | Callable[[World], str]
 
 
 @dataclass
 class Case:
     path: Callable[[World], str] | str
-    expect: dict[str, int | Redirect]
-    contains: dict[str, str] = field(default_factory=dict)  # role (or "*") -> text on a 200 page
+    expect: dict[str, Expect]
+    contains: dict[str, Text] = field(default_factory=dict)  # role (or "*") -> text on a 200 page
 
     def url(self, world: World) -> str:
         return self.path(world) if callable(self.path) else self.path
 
+    def expected(self, role: str, world: World) -> int | Redirect:
+        outcome = self.expect[role]
+        return outcome(world) if callable(outcome) else outcome
 
-def everyone(outcome, anonymous=SIGN_IN, **overrides) -> dict[str, int | Redirect]:
+    def text(self, role: str, world: World) -> str | None:
+        text = self.contains.get(role, self.contains.get("*"))
+        return text(world) if callable(text) else text
+
+
+def everyone(outcome, anonymous=SIGN_IN, **overrides) -> dict[str, Expect]:
     return {"anonymous": anonymous, **dict.fromkeys(SIGNED_IN, outcome), **overrides}
 
 
-def admin_only(secretariat) -> dict[str, int | Redirect]:
+def admin_only(secretariat) -> dict[str, Expect]:
     """Admin pages: the secretariat gets `secretariat`; everyone else the admin's sign-in page."""
     return everyone(ADMIN_SIGN_IN, anonymous=ADMIN_SIGN_IN, secretariat=secretariat)

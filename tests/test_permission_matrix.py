@@ -19,6 +19,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group as PermissionGroup
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
@@ -30,6 +31,7 @@ from django_celery_beat.models import (
     SolarSchedule,
 )
 
+from casereview.models import MatchReason, PossibleDuplicate, ReviewStatus
 from hscb.models import (
     Agency,
     Area,
@@ -42,10 +44,26 @@ from hscb.models import (
     User,
 )
 from subgroups.models import Escalation, GoodPractice, Issue, RiskRating
+from tests.casereview import matrix_casereview
+from tests.casereview.factories import (
+    AgencyReportFactory,
+    AttachmentFactory,
+    ConsiderationFactory,
+    DecisionFactory,
+    DraftFactory,
+    LessonFactory,
+    MilestoneFactory,
+    NotificationFactory,
+    PlanActionFactory,
+    RecommendationFactory,
+    ReviewFactory,
+    ensure_review_types,
+)
 from tests.conftest import ROLES
 from tests.hscb import matrix_actions, matrix_dashboards, matrix_meetings, matrix_plan
 from tests.hscb.factories import (
     ActionFactory,
+    AgencyFactory,
     AgendaItemFactory,
     BusinessPlanFactory,
     GroupFactory,
@@ -62,6 +80,7 @@ from tests.matrix import (
     SIGN_IN,
     SIGNED_IN,
     Case,
+    Expect,
     Redirect,
     World,
     admin_only,
@@ -176,7 +195,7 @@ MATRIX: dict[str, list[Case]] = {
             admin_only(Redirect("http://testserver/board/improving-outcomes/")),
         )
     ],
-    "admin/^(?P<app_label>auth|auditlog|axes|django_celery_beat|hscb|subgroups)/$": [
+    "admin/^(?P<app_label>auth|axes|django_celery_beat|hscb|auditlog|subgroups|casereview)/$": [
         Case("/admin/hscb/", admin_only(OK), {"*": "Memberships"})
     ],
     "admin/(?P<url>.*)$": [Case("/admin/no-such-page/", admin_only(NOT_FOUND))],
@@ -215,6 +234,7 @@ SECRETARIAT_ADMIN: dict[type, set[str]] = {
     **matrix_lists.ADMIN,
     **matrix_issues.ADMIN,
     **matrix_escalations.ADMIN,
+    **matrix_casereview.ADMIN,
 }
 
 
@@ -227,7 +247,7 @@ def _admin_cases() -> dict[str, list[Case]]:
         def obj_url(suffix: str, model=model, base=base) -> Callable[[World], str]:
             return lambda w: f"/{base}{_instance(model, w).pk}/{suffix}"
 
-        def secretariat(right: str, rights=rights) -> dict[str, int | Redirect]:
+        def secretariat(right: str, rights=rights) -> dict[str, Expect]:
             return admin_only(OK if right in rights else FORBIDDEN)
 
         cases[base] = [Case(f"/{base}", secretariat(VIEW))]
@@ -259,6 +279,7 @@ ALL_CASES = {
     **matrix_lists.CASES,
     **matrix_issues.CASES,
     **matrix_escalations.CASES,
+    **matrix_casereview.CASES,
     **_admin_cases(),
 }
 
@@ -276,7 +297,71 @@ def _routes(patterns, prefix: str = "") -> list[str]:
 def _instance(model: type, world: World):
     if model is User:
         return world.users["member"]
+    if model in matrix_casereview.ADMIN_INSTANCES:
+        return matrix_casereview.ADMIN_INSTANCES[model](world)
     return model.objects.order_by("pk").first()
+
+
+def _case_review(users: dict[str, User]) -> dict[str, object]:
+    """The case review records of the world (see tests/casereview/matrix_casereview.py)."""
+    ensure_review_types()
+    staff, team = users["agency_staff"], users["case_review_member"]
+    draft = DraftFactory(notifier=staff, first_name="Poppy", last_name="Drafton")
+    notification = NotificationFactory(
+        notifier=staff, reference="SIN-2026-70001", first_name="Ava", last_name="Whitlock"
+    )
+    considered = ConsiderationFactory(
+        notification=NotificationFactory(
+            reference="SIN-2026-70002", first_name="Leo", last_name="Ashcombe"
+        ),
+        recorded_by=team,
+    ).notification
+    decided = ConsiderationFactory(
+        notification=NotificationFactory(
+            reference="SIN-2026-70003", first_name="Mia", last_name="Fairbrook"
+        ),
+        recorded_by=team,
+    ).notification
+    DecisionFactory(notification=decided, decided_by=users["board_chair"])
+    review = ReviewFactory(
+        notification=decided,
+        status=ReviewStatus.REPORT_RECEIVED,
+        final_report_name="final-report.pdf",
+        final_report_received_on=timezone.localdate(),
+    )
+    review.final_report.save("final-report.pdf", ContentFile(b"%PDF-1.4\n%test\n"))
+    recommendation = RecommendationFactory(review=review, number=1)
+    earlier = NotificationFactory(
+        reference="SIN-2026-70004", first_name="Noah", last_name="Pembury"
+    )
+    later = NotificationFactory(reference="SIN-2026-70005", first_name="Noah", last_name="Pembury")
+    return {
+        "draft": draft,
+        "draft_attachment": AttachmentFactory(
+            notification=draft,
+            original_name="chronology.pdf",
+            file__filename="chronology.pdf",
+        ),
+        "notification": notification,
+        "attachment": AttachmentFactory(notification=notification),
+        "considered": considered,
+        "considered_attachment": AttachmentFactory(notification=considered),
+        "review": review,
+        "milestone": MilestoneFactory(review=review),
+        "agency_report": AgencyReportFactory(
+            review=review, agency=AgencyFactory(name="Hertfordshire Constabulary")
+        ),
+        "recommendation": recommendation,
+        "plan_action": PlanActionFactory(
+            recommendation=recommendation,
+            owner=users["member"],
+            lead_agency=users["member"].agency,
+        ),
+        "lesson": LessonFactory(review=review, recorded_by=team),
+        "duplicate": PossibleDuplicate.objects.create(
+            notification=later, match=earlier, reason=MatchReason.NAME_AND_DOB
+        ),
+    }
 
 
 @pytest.fixture
@@ -327,6 +412,7 @@ def world(request, board) -> World:
         issue=IssueFactory(owner=users["member"], title="Missed health appointments"),
         escalation=EscalationFactory(),
         good_practice=GoodPracticeFactory(title="Joint visits in neglect cases"),
+        **_case_review(users),
     )
 
 
@@ -354,14 +440,14 @@ def test_route_gives_each_role_the_expected_outcome(route, world):
             if role != "anonymous":
                 client.force_login(world.users[role])
             response = client.get(url)
-            expected = case.expect[role]
+            expected = case.expected(role, world)
             got = _outcome(response)
             if isinstance(expected, Redirect):
                 ok = isinstance(got, Redirect) and expected.matches(got.to[0])
             else:
                 ok = got == expected
             if ok and got == OK:
-                text = case.contains.get(role, case.contains.get("*"))
+                text = case.text(role, world)
                 if text and text not in response.content.decode():
                     failures.append(f"{role} {url}: 200 but without “{text}”")
             elif not ok:

@@ -8,6 +8,7 @@ invented; every address is on the reserved `.example` domain, so no email can re
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
@@ -28,6 +29,7 @@ __all__ = [
     "DemoReport",
     "demo_load",
     "demo_set_password",
+    "register_demo",
 ]
 
 
@@ -41,6 +43,31 @@ class DemoReport:
     created_priorities: int = 0
     created_meetings: int = 0
     created_actions: int = 0
+    # What each app's loader added, in words ("3 serious incident notifications").
+    created_by_apps: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DemoContext:
+    """What an app's demonstration loader is given: the day, the board's groups by function,
+    the demonstration people by full name, the agencies by short name and the secretariat."""
+
+    today: datetime.date
+    groups: dict[str, Group]
+    people: dict[str, User]
+    agencies: dict[str, Agency]
+    secretariat: User
+
+
+# Apps add their own demonstration records (the core imports no app): a loader creates what is
+# missing, changes nothing that exists, and returns what it added in words (or "" for nothing).
+DemoLoader = Callable[[DemoContext], str]
+_loaders: dict[str, DemoLoader] = {}
+
+
+def register_demo(key: str, loader: DemoLoader) -> None:
+    """Called from an app's `ready()`; registering a key again replaces its loader."""
+    _loaders[key] = loader
 
 
 class BoardNotLoaded(Exception):
@@ -125,6 +152,13 @@ def demo_load(*, password: str, today: datetime.date | None = None) -> DemoRepor
     _load_meetings(
         today=today, groups=groups, people=by_name, secretariat=secretariat, report=report
     )
+    context = DemoContext(
+        today=today, groups=groups, people=by_name, agencies=agencies, secretariat=secretariat
+    )
+    for loader in _loaders.values():
+        added = loader(context)
+        if added:
+            report.created_by_apps.append(added)
     return report
 
 

@@ -150,6 +150,40 @@ class GovukDateField(DateInputField):
             raise ValidationError(self.not_real, code="invalid") from None
 
 
+# The largest primary key the database holds: a bigger number is refused before it is looked
+# up (SQLite raises OverflowError for it, which would be a 500).
+PK_MAX = 2**63 - 1
+
+
+def is_record_number(value) -> bool:
+    """Whether `value` can be a record's primary key (a whole number the database can hold)."""
+    text = str(value).strip()
+    return text.isascii() and text.isdigit() and int(text) <= PK_MAX
+
+
+class ChoiceOfRecord(forms.ModelChoiceField):
+    """A record chosen by its number; a number that cannot be one is not in the list."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not is_record_number(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class ChoiceOfRecords(forms.ModelMultipleChoiceField):
+    """Records chosen by their numbers; a number that cannot be one is not in the list."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if not is_record_number(pk):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
 class SignInForm(GovukForm, auth_forms.AuthenticationForm):
     submit_label = "Sign in"
     error_messages = {

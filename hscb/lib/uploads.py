@@ -5,12 +5,15 @@ to see that it is really that kind of document, not any zip renamed."""
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 import zipfile
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 
 PDF = b"%PDF-"
@@ -87,3 +90,26 @@ def content_type_for(name: str) -> str:
 def stored_name(prefix: str, name: str) -> str:
     """A storage path that gives nothing away: the original name is kept in the database."""
     return f"{prefix}/{uuid.uuid4().hex}.{extension(name)}"
+
+
+def clean_file_name(name: str, default: str = "document") -> str:
+    """The uploaded file's own name, without folders or control characters."""
+    base = PurePath(name.replace("\\", "/")).name
+    cleaned = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip()
+    return cleaned[:255] or default
+
+
+def serve_document(file: FieldFile, *, name: str, missing: str) -> FileResponse:
+    """A stored document as a download under its own name: never shown in the browser, never
+    guessed at as another type, never kept in a cache. `missing` is the 404's message when the
+    file has gone from storage."""
+    try:
+        handle = file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404(missing) from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=name, content_type=content_type_for(name)
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

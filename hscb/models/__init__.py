@@ -25,6 +25,7 @@ from hscb.models.board import (
     UserManager,
     current_membership,
 )
+from hscb.models.children import Ethnicity, Sex
 from hscb.models.meetings import (
     AgendaItem,
     Attendance,
@@ -61,6 +62,7 @@ __all__ = [
     "AttendanceStatus",
     "BusinessPlan",
     "DigestSent",
+    "Ethnicity",
     "Group",
     "GroupFunction",
     "GroupKind",
@@ -80,6 +82,7 @@ __all__ = [
     "Remindable",
     "Sector",
     "SentReminder",
+    "Sex",
     "Target",
     "User",
     "UserManager",

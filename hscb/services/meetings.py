@@ -8,10 +8,8 @@ meant for the form field of that name (`start_time`, `venue`…).
 from __future__ import annotations
 
 import datetime
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import PurePath
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -25,7 +23,7 @@ from django.utils.text import capfirst
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from hscb.lib.email import send_templated_email
-from hscb.lib.uploads import validate_document
+from hscb.lib.uploads import clean_file_name, validate_document
 from hscb.models import (
     Action,
     AgendaItem,
@@ -510,13 +508,6 @@ def item_minutes_record(*, item: AgendaItem, minutes: str, decisions: str, by: U
 # Papers ---------------------------------------------------------------------------------------
 
 
-def _clean_file_name(name: str) -> str:
-    """The uploaded file's own name, without folders or control characters."""
-    base = PurePath(name.replace("\\", "/")).name
-    cleaned = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip()
-    return cleaned[:255] or "paper"
-
-
 def paper_add(*, item: AgendaItem, title: str, upload: UploadedFile, by: User) -> Paper:
     """Attach a PDF, Word or Excel paper to an item. The file is checked again here (type by
     name and first bytes, size under `PAPER_MAX_BYTES`), stored under a name that gives nothing
@@ -530,7 +521,7 @@ def paper_add(*, item: AgendaItem, title: str, upload: UploadedFile, by: User) -
         paper = Paper(
             item=item,
             title=title.strip(),
-            original_name=_clean_file_name(upload.name or ""),
+            original_name=clean_file_name(upload.name or "", default="paper"),
             size=upload.size,
             uploaded_by=by,
         )

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -24,7 +24,7 @@ from hscb.forms.meetings import (
 )
 from hscb.lib.calendar import CalendarEvent, event_ics, uid_for
 from hscb.lib.pdf import render_pdf
-from hscb.lib.uploads import content_type_for
+from hscb.lib.uploads import serve_document
 from hscb.models import Meeting, MeetingStatus, User
 from hscb.rules import roles_of
 from hscb.selectors import meetings as selectors
@@ -317,19 +317,9 @@ def paper_download(request: HttpRequest, pk: int) -> FileResponse:
     """The paper as a download, only for those who may see its meeting. Papers are never
     served from a public address."""
     paper = selectors.get_paper_for_user(request.user, pk)
-    try:
-        handle = paper.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404("The file of this paper is missing.") from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=paper.original_name,
-        content_type=content_type_for(paper.original_name),
+    return serve_document(
+        paper.file, name=paper.original_name, missing="The file of this paper is missing."
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # Sending the papers ---------------------------------------------------------------------------

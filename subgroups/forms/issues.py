@@ -9,12 +9,11 @@ from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django_filters import fields as filter_fields
 
 from hscb.forms.actions import OwnerField
-from hscb.forms.board import GovukDateField, GovukForm
+from hscb.forms.board import ChoiceOfRecord, ChoiceOfRecords, GovukDateField, GovukForm
 from hscb.models import Agency, Priority
 from subgroups.models import GoodPractice, GoodPracticeScope, Issue, IssueSource, IssueStatus
 from subgroups.services.register import MOVES, TEXT_LIMIT
@@ -91,39 +90,6 @@ def _drop_maxlength(form: forms.Form, *names: str) -> None:
     silently cut what they paste."""
     for name in names:
         form.fields[name].widget.attrs.pop("maxlength", None)
-
-
-# The largest primary key a database takes: a bigger number is refused before it is looked up
-# (SQLite raises OverflowError for it, which would be a 500).
-PK_MAX = 2**63 - 1
-
-
-def _is_pk(value) -> bool:
-    text = str(value).strip()
-    return text.isascii() and text.isdigit() and int(text) <= PK_MAX
-
-
-class ChoiceOfRecord(forms.ModelChoiceField):
-    """A record chosen by its number; a number that cannot be one is not in the list."""
-
-    def to_python(self, value):
-        if value not in self.empty_values and not _is_pk(value):
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return super().to_python(value)
-
-
-class ChoiceOfRecords(forms.ModelMultipleChoiceField):
-    """Records chosen by their numbers; a number that cannot be one is not in the list."""
-
-    def _check_values(self, value):
-        for pk in value:
-            if not _is_pk(pk):
-                raise ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": pk},
-                )
-        return super()._check_values(value)
 
 
 class AgencyChoiceField(ChoiceOfRecords):

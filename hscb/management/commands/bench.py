@@ -69,7 +69,10 @@ from hscb.models import (
 from hscb.rules import SECRETARIAT_GROUP
 from hscb.services.board import board_load
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+from ._bench_cases import BENCH_USERS, fill_cases
+
+BACKEND = "hscb.lib.backends.AgencyModelBackend"
+# The people the case review pages are requested as, besides the secretariat and the chair.
 MINIMAL = "/bench/minimal/"
 WARM_UP = 5
 
@@ -77,7 +80,9 @@ WARM_UP = 5
 @dataclass(frozen=True)
 class Page:
     url: str
-    user: str  # "secretariat" or "chair" (chair of Improving Outcomes)
+    # "secretariat", "chair" (of Improving Outcomes), "board_chair", "agency" (agency staff,
+    # no seat), "case_review" (a Case Review member) or "case_review_chair"
+    user: str
 
 
 # Every page a signed-in person can GET. `{reset}` and `{welcome}` are set-your-password links
@@ -136,6 +141,21 @@ PAGES = [
     Page("/register/heat-map/", "chair"),
     Page("/register/priorities/", "chair"),
     Page("/register/export.csv", "chair"),
+    # Case review. `{case}` is a decided case with its review, documents and clocks; `{review}`
+    # that review, with its milestones, agency reports, action plan and lessons.
+    Page("/notifications/", "agency"),
+    Page("/case-review/plan-actions/", "agency"),
+    Page("/case-review/", "case_review"),
+    Page("/case-review/?status=submitted", "case_review"),
+    Page("{case}", "case_review"),
+    Page("/case-review/reviews/", "case_review"),
+    Page("{review}", "case_review"),
+    Page("/case-review/plan-actions/", "case_review"),
+    Page("/case-review/decisions/", "board_chair"),
+    Page("/case-review/duplicates/", "secretariat"),
+    Page("/lessons/", "chair"),
+    Page("/board/case-review/dashboard/", "case_review_chair"),
+    Page("/dashboard/", "board_chair"),
 ]
 
 
@@ -281,7 +301,22 @@ def _board() -> dict[str, User]:
         group=Group.objects.get(function=GroupFunction.IMPROVING_OUTCOMES),
         role=MembershipRole.CHAIR,
     ).user
-    return {"secretariat": secretariat, "chair": chair}
+    seated = {}
+    for name, function, role in [
+        ("board_chair", GroupFunction.STRATEGIC_BOARD, MembershipRole.CHAIR),
+        ("case_review", GroupFunction.CASE_REVIEW, MembershipRole.MEMBER),
+        ("case_review_chair", GroupFunction.CASE_REVIEW, MembershipRole.CHAIR),
+    ]:
+        seated[name] = MembershipFactory(
+            user=UserFactory(email=BENCH_USERS[name]),
+            group=Group.objects.get(function=function),
+            role=role,
+        ).user
+    agency = UserFactory(
+        email=BENCH_USERS["agency"],
+        agency=AgencyFactory(name="Bench notifying agency", sector=Sector.CHILDRENS_SERVICES),
+    )
+    return {"secretariat": secretariat, "chair": chair, "agency": agency, **seated}
 
 
 def _fill(scale: int) -> None:
@@ -289,7 +324,8 @@ def _fill(scale: int) -> None:
 
     Each person has a seat on one group and every fifth a second; one person in ten has left
     their seats and one in fifty leaves within 30 days; one in 25 has not set a password. Every
-    group but Improving Outcomes (chaired by the benchmark's chair) gets a chair and a vice-chair.
+    group not chaired by one of the benchmark's people (Improving Outcomes, the Strategic Board,
+    Case Review) gets a chair and a vice-chair.
     """
     from tests.hscb.factories import AgencyFactory, MembershipFactory, UserFactory
 
@@ -313,13 +349,18 @@ def _fill(scale: int) -> None:
     User.objects.bulk_create(people)  # sets their primary keys (SQLite and PostgreSQL)
 
     groups = list(Group.objects.order_by("order"))
-    chaired = groups.index(Group.objects.get(function=GroupFunction.IMPROVING_OUTCOMES))
+    # The groups the benchmark's own people chair keep their chair.
+    chaired = set(
+        Membership.objects.filter(role=MembershipRole.CHAIR, end_date__isnull=True).values_list(
+            "group_id", flat=True
+        )
+    )
     today = timezone.localdate()
     seats = []
     for i, person in enumerate(people, start=start):
         first = i % len(groups)
         role = MembershipRole.ADVISER if i % 7 == 0 else MembershipRole.MEMBER
-        if i < 2 * len(groups) and first != chaired:
+        if i < 2 * len(groups) and groups[first].pk not in chaired:
             role = MembershipRole.CHAIR if i < len(groups) else MembershipRole.VICE_CHAIR
         places = [(first, role)]
         if i % 5 == 0:
@@ -339,6 +380,7 @@ def _fill(scale: int) -> None:
             seats.append(seat)
     Membership.objects.bulk_create(seats)
     _fill_business(scale, people, groups)
+    fill_cases(people)
 
 
 def _fill_business(scale: int, people: list[User], groups: list[Group]) -> None:
@@ -561,11 +603,18 @@ def _records(chair: User) -> dict[str, str]:
     plan = BusinessPlan.objects.order_by("-year").first()
     if meeting is None or action is None or plan is None:
         raise CommandError("The filled database has no meeting, action or plan to time.")
+    from casereview.models import Review
+
+    review = Review.objects.filter(notification__attachments__isnull=False).order_by("pk").first()
+    if review is None:
+        raise CommandError("The filled database has no case review to time.")
     return {
         "{meeting}": meeting.get_absolute_url(),
         "{item}": str(meeting.items.order_by("order").first().pk),
         "{action}": action.get_absolute_url(),
         "{plan}": plan.get_absolute_url(),
+        "{case}": review.notification.get_absolute_url(),
+        "{review}": review.get_absolute_url(),
     }
 
 

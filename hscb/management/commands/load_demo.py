@@ -43,12 +43,20 @@ class Command(BaseCommand):
         except BoardNotLoaded as error:
             raise CommandError(f"{error} Run `manage.py load_board` first.") from error
 
-        business = (
-            f"{report.created_priorities} business plan priorities, "
-            f"{report.created_meetings} meetings and {report.created_actions} actions"
-        )
+        parts = [
+            f"{report.created_priorities} business plan priorities",
+            f"{report.created_meetings} meetings",
+            f"{report.created_actions} actions",
+            *report.created_by_apps,
+        ]
+        business = ", ".join(parts[:-1]) + " and " + parts[-1]
         if not report.created_users:
-            if report.created_priorities or report.created_meetings or report.created_actions:
+            if (
+                report.created_priorities
+                or report.created_meetings
+                or report.created_actions
+                or report.created_by_apps
+            ):
                 self.stdout.write(self.style.SUCCESS(f"Demonstration business added: {business}."))
             self.stdout.write(
                 "The demonstration accounts were already there. Their password was printed when "

@@ -14,7 +14,6 @@ child.
 from __future__ import annotations
 
 import datetime
-import unicodedata
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,17 +35,6 @@ from ..models import (
 )
 
 NOTE_LIMIT = 2000
-
-
-def child_name_key(first_name: str, last_name: str) -> str:
-    """The names as compared: NFC, case-folded, single spaces ("Zoë  ADAMS" is "zoë|adams")."""
-
-    def fold(name: str) -> str:
-        return " ".join(unicodedata.normalize("NFC", name).casefold().split())
-
-    if not first_name.strip() or not last_name.strip():
-        return ""
-    return f"{fold(first_name)}|{fold(last_name)}"
 
 
 def duplicates_flag(*, notification: Notification) -> list[PossibleDuplicate]:
@@ -174,7 +162,8 @@ def duplicate_resolve(
     try:
         with transaction.atomic():
             flag = (
-                PossibleDuplicate.objects.select_for_update()
+                # Only the flag's row is locked: PostgreSQL cannot lock the outer join's side.
+                PossibleDuplicate.objects.select_for_update(of=("self",))
                 .select_related("resolved_by")
                 .get(pk=duplicate.pk)
             )

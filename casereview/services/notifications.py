@@ -35,6 +35,7 @@ from django.utils.formats import date_format
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from hscb.lib.email import send_templated_email
+from hscb.lib.names import child_name_key
 from hscb.lib.nhs import normalise_nhs_number, validate_nhs_number
 from hscb.lib.uploads import clean_file_name, validate_document
 from hscb.models import Agency, Area, GroupFunction, Membership, MembershipRole, User
@@ -52,7 +53,7 @@ from ..models import (
     Sex,
 )
 from .clocks import clock_start_panel_notification
-from .duplicates import child_name_key, duplicates_flag
+from .duplicates import duplicates_flag
 
 # The answers each step of the form asks for, in the order it asks.
 STEP_FIELDS: dict[str, tuple[str, ...]] = {

@@ -31,8 +31,8 @@ from casereview.models import (
     ReviewType,
     Sex,
 )
-from casereview.services.duplicates import child_name_key
 from hscb.lib import reminders
+from hscb.lib.names import child_name_key
 from hscb.models import Group, GroupFunction
 from tests.hscb.factories import AgencyFactory, UserFactory
 

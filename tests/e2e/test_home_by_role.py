@@ -64,10 +64,8 @@ def test_someone_with_no_seat_sees_no_groups_and_no_administration(
     expect(_nav(page).get_by_role("link", name="Administration")).to_have_count(0)
     # Staff of a partner agency notify serious incidents; someone with no agency cannot.
     notify = ["Notifications"] if user.agency else []
-    expect(_nav(page).get_by_role("link")).to_have_text(
-        ["Home", "Meetings", "Your actions", "Business plan", *notify, "Board structure"]
-        + ["Your account"]
-    )
+    links = ["Home", "Meetings", "Your actions", "Business plan", *notify, "Board structure"]
+    expect(_nav(page).get_by_role("link")).to_have_text([*links, "Your account"])
     caption = _main(page).locator(".govuk-caption-l")
     expect(caption).to_have_text(str(user.agency) if user.agency else "No agency recorded")
 

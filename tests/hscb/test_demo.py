@@ -68,9 +68,7 @@ def test_demo_prints_one_account_per_role_and_the_password_once(board, settings)
     for person in ROLE_USERS.values():
         assert person.address in first.getvalue()
     assert "demo password 2026" in first.getvalue()
-    assert re.search(
-        r"\d+ business plan priorities, \d+ meetings, \d+ actions", first.getvalue()
-    )
+    assert re.search(r"\d+ business plan priorities, \d+ meetings, \d+ actions", first.getvalue())
     counts = (User.objects.count(), Agency.objects.count(), Membership.objects.count())
 
     second = StringIO()

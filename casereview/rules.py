@@ -36,8 +36,10 @@ def is_draft(user, notification) -> bool:
 
 @rules.predicate
 def from_their_agency(user, notification) -> bool:
+    # A case the child death panel referred is the panel's, not the referrer's agency's.
     return (
         notification is not None
+        and not notification.referred_by_panel
         and getattr(user, "agency_id", None) is not None
         and notification.agency_id == user.agency_id
     )

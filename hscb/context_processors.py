@@ -60,6 +60,10 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             links.append(("Case review", reverse("casereview:case_list")))
         elif user.has_perm("casereview.see_decisions_waiting"):
             links.append(("Case decisions", reverse("casereview:decision_list")))
+        if user.has_perm("cdop.see_deaths"):
+            links.append(("Child deaths", reverse("cdop:death_list")))
+        elif user.has_perm("cdop.see_statistics"):
+            links.append(("Child death statistics", reverse("cdop:statistics")))
         if user.has_perm("casereview.add_notification"):
             links.append(("Notifications", reverse("casereview:notification_list")))
         if user.has_perm("casereview.see_lessons"):

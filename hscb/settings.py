@@ -221,6 +221,32 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # within this many days of the earlier one's incident is flagged to the secretariat.
 CASEREVIEW_DUPLICATE_WINDOW_DAYS = env.int("CASEREVIEW_DUPLICATE_WINDOW_DAYS", default=180)
 
+# Child Death Overview Panel ------------------------------------------------------------------
+# Figures marked for publication below this number are shown as "fewer than N".
+CDOP_SUPPRESS_BELOW = env.int("CDOP_SUPPRESS_BELOW", default=3)
+# The public notification form: at most this many notifications from one address in the window.
+CDOP_PUBLIC_FORM_LIMIT = env.int("CDOP_PUBLIC_FORM_LIMIT", default=5)
+CDOP_PUBLIC_FORM_WINDOW_MINUTES = env.int("CDOP_PUBLIC_FORM_WINDOW_MINUTES", default=60)
+# Working days the other area's panel has to answer each step of a referral before it is chased.
+CDOP_REFERRAL_ANSWER_WORKING_DAYS = env.int("CDOP_REFERRAL_ANSWER_WORKING_DAYS", default=5)
+# Months after the panels agree which reviews before the outcome is chased: a review takes months.
+CDOP_REFERRAL_OUTCOME_MONTHS = env.int("CDOP_REFERRAL_OUTCOME_MONTHS", default=6)
+if (
+    min(
+        CDOP_SUPPRESS_BELOW,
+        CDOP_PUBLIC_FORM_LIMIT,
+        CDOP_PUBLIC_FORM_WINDOW_MINUTES,
+        CDOP_REFERRAL_ANSWER_WORKING_DAYS,
+        CDOP_REFERRAL_OUTCOME_MONTHS,
+    )
+    < 1
+):
+    raise ImproperlyConfigured("CDOP_* settings must be whole numbers, 1 or more.")
+
+# Cache: the public form's rate limit counts in it, so with more than one web process it must be
+# shared (Redis: CACHE_URL=redis://redis:6379/1, another database than Celery's).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 # History and access log -----------------------------------------------------------------------
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 

@@ -134,6 +134,7 @@ urlpatterns = [
     path("account/", views.account, name="account"),
     path("", include("subgroups.urls")),
     path("", include("casereview.urls")),
+    path("", include("cdop.urls")),
     path("health/", views.health, name="health"),
     *accounts,
     path("admin/", admin.site.urls),

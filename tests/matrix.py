@@ -17,6 +17,16 @@ from casereview.models import (
     Recommendation,
     Review,
 )
+from cdop.models import (
+    AgencyInformation,
+    AnnualReport,
+    ChildDeath,
+    DeathDuplicate,
+    Factor,
+    PanelRecommendation,
+    PanelReview,
+    Referral,
+)
 from hscb.models import Action, AgendaItem, BusinessPlan, Group, Meeting, Paper, Priority, User
 from subgroups.models import Escalation, GoodPractice, Issue
 from tests.conftest import ROLES
@@ -66,6 +76,13 @@ class World:
     final report, a `milestone`, an `agency_report`, a `recommendation` whose `plan_action` is
     owned by `member`, and a `lesson`. `duplicate` flags two other submitted notifications as
     possibly about the same child.
+
+    Child deaths (tests/cdop/matrix_cdop.py): `death` was notified by `agency_staff` and is
+    listed for the panel's meeting (`other_meeting`), with `death_report` (information asked of
+    an agency), `death_duplicate` (it may be the same child as another death) and the panel's
+    `death_review`, which has a `factor` and a `panel_recommendation`. `referral` refers
+    another death out to Bedford Borough's panel. `annual_report` is made (its PDF and CSV
+    stored); `queued_report` waits to be made.
     """
 
     group: Group
@@ -95,6 +112,15 @@ class World:
     plan_action: PlanAction
     lesson: Lesson
     duplicate: PossibleDuplicate
+    death: ChildDeath
+    death_report: AgencyInformation
+    death_duplicate: DeathDuplicate
+    death_review: PanelReview
+    factor: Factor
+    panel_recommendation: PanelRecommendation
+    referral: Referral
+    annual_report: AnnualReport
+    queued_report: AnnualReport
     uidb64: str = "MQ"
     token: str = "set-password"
 

@@ -59,6 +59,7 @@ from tests.casereview.factories import (
     ReviewFactory,
     ensure_review_types,
 )
+from tests.cdop import matrix_cdop
 from tests.conftest import ROLES
 from tests.hscb import matrix_actions, matrix_dashboards, matrix_meetings, matrix_plan
 from tests.hscb.factories import (
@@ -195,8 +196,11 @@ MATRIX: dict[str, list[Case]] = {
             admin_only(Redirect("http://testserver/board/improving-outcomes/")),
         )
     ],
-    "admin/^(?P<app_label>auth|axes|django_celery_beat|hscb|auditlog|subgroups|casereview)/$": [
-        Case("/admin/hscb/", admin_only(OK), {"*": "Memberships"})
+    # The admin's app pages, keyed by the pattern listing the app labels in registration order.
+    "admin/^(?P<app_label>auth|axes|django_celery_beat|hscb|auditlog|subgroups|casereview"
+    "|cdop)/$": [
+        Case("/admin/hscb/", admin_only(OK), {"*": "Memberships"}),
+        Case("/admin/cdop/", admin_only(OK), {"*": "Death categories"}),
     ],
     "admin/(?P<url>.*)$": [Case("/admin/no-such-page/", admin_only(NOT_FOUND))],
 }
@@ -235,6 +239,7 @@ SECRETARIAT_ADMIN: dict[type, set[str]] = {
     **matrix_issues.ADMIN,
     **matrix_escalations.ADMIN,
     **matrix_casereview.ADMIN,
+    **matrix_cdop.ADMIN,
 }
 
 
@@ -280,6 +285,7 @@ ALL_CASES = {
     **matrix_issues.CASES,
     **matrix_escalations.CASES,
     **matrix_casereview.CASES,
+    **matrix_cdop.CASES,
     **_admin_cases(),
 }
 
@@ -299,6 +305,8 @@ def _instance(model: type, world: World):
         return world.users["member"]
     if model in matrix_casereview.ADMIN_INSTANCES:
         return matrix_casereview.ADMIN_INSTANCES[model](world)
+    if model in matrix_cdop.ADMIN_INSTANCES:
+        return matrix_cdop.ADMIN_INSTANCES[model](world)
     return model.objects.order_by("pk").first()
 
 
@@ -397,6 +405,7 @@ def world(request, board) -> World:
     )
     DigestSent.objects.create(recipient=users["group_chair"], week_starting=now.date())
     ensure_ratings()
+    other_meeting = MeetingFactory(group=cdop)
     return World(
         group=group,
         inactive=inactive,
@@ -405,7 +414,7 @@ def world(request, board) -> World:
         item=item,
         paper=PaperFactory(item=item, title="Register report", uploaded_by=users["secretariat"]),
         action=action,
-        other_meeting=MeetingFactory(group=cdop),
+        other_meeting=other_meeting,
         other_action=ActionFactory(group=cdop, owner=users["cdop_member"]),
         plan=priority.plan,
         priority=priority,
@@ -413,6 +422,7 @@ def world(request, board) -> World:
         escalation=EscalationFactory(),
         good_practice=GoodPracticeFactory(title="Joint visits in neglect cases"),
         **_case_review(users),
+        **matrix_cdop.records(users, other_meeting),
     )
 
 

@@ -158,7 +158,10 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
         return self.exclude(status=NotificationStatus.DRAFT)
 
     def for_agency(self, agency_id: int | None) -> NotificationQuerySet:
-        return self.filter(agency_id=agency_id) if agency_id else self.none()
+        """The agency's own notifications (not those the child death panel referred)."""
+        if not agency_id:
+            return self.none()
+        return self.filter(agency_id=agency_id, referred_by_panel=False)
 
 
 class Notification(ConcurrentTransitionMixin, models.Model):
@@ -239,6 +242,13 @@ class Notification(ConcurrentTransitionMixin, models.Model):
     )
     panel_notified_on = models.DateField(
         "national panel and Ofsted notified on", null=True, blank=True
+    )
+    referred_by_panel = models.BooleanField(
+        "referred by the Child Death Overview Panel",
+        default=False,
+        editable=False,
+        help_text="Made from a child death the panel reviewed: not one of the referring person's "
+        "agency's own notifications, so that agency's staff do not see it.",
     )
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged"

@@ -325,9 +325,10 @@ def _lock_draft(notification: Notification, by: User) -> Notification:
     return locked
 
 
-def notification_start(*, by: User) -> Notification:
+def notification_start(*, by: User, referred_by_panel: bool = False) -> Notification:
     """A new draft for `by`'s agency. Their telephone number is carried over from their last
-    notification, if they made one."""
+    notification, if they made one. `referred_by_panel`: made by the child death panel from a
+    death it reviewed, which the referrer's agency does not see as its own."""
     if not by.has_perm("casereview.add_notification"):
         raise PermissionDenied("Only staff of a partner agency notify serious incidents.")
     previous = (
@@ -337,7 +338,12 @@ def notification_start(*, by: User) -> Notification:
         .values_list("notifier_phone", flat=True)
         .first()
     )
-    return Notification.objects.create(agency=by.agency, notifier=by, notifier_phone=previous or "")
+    return Notification.objects.create(
+        agency=by.agency,
+        notifier=by,
+        notifier_phone=previous or "",
+        referred_by_panel=referred_by_panel,
+    )
 
 
 def _cleaned_step(step: str, data: Mapping[str, Any]) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable, Mapping
 
 from django.conf import settings
@@ -38,4 +39,10 @@ class ClientAddressMiddleware:
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         if self.trusted and len(hops) >= self.trusted:
             request.META["REMOTE_ADDR"] = hops[-self.trusted]
+        # What is not an address (a unix socket's empty one, a proxy's garbage) is no address:
+        # the audit log stores none rather than fail to store it (PostgreSQL checks addresses).
+        try:
+            ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+        except ValueError:
+            request.META.pop("REMOTE_ADDR", None)
         return self.get_response(request)

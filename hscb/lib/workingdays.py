@@ -38,11 +38,20 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
     """Working days after `start` up to and including `end`; negative when `end` is earlier."""
     if end < start:
         return -working_days_between(end, start)
-    return sum(
-        1
-        for n in range(1, (end - start).days + 1)
-        if is_working_day(start + datetime.timedelta(days=n))
+    # Any seven days in a row hold five weekdays; the days left over are counted one by one,
+    # then the bank holidays that fall on weekdays are taken off. Years overdue cost no more.
+    weeks, rest = divmod((end - start).days, 7)
+    after_weeks = start + datetime.timedelta(days=weeks * 7)
+    weekdays = weeks * 5 + sum(
+        1 for n in range(1, rest + 1) if (after_weeks + datetime.timedelta(days=n)).weekday() < 5
     )
+    holidays_off = sum(
+        1
+        for year in range(start.year, end.year + 1)
+        for day in _bank_holidays(year)
+        if start < day <= end and day.weekday() < 5
+    )
+    return weekdays - holidays_off
 
 
 def add_months(start: datetime.date, months: int) -> datetime.date:

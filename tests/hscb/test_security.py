@@ -149,6 +149,21 @@ def test_behind_a_trusted_proxy_the_address_it_saw_is_used(settings, board, grou
     assert entry.remote_addr == "81.2.69.160"
 
 
+@pytest.mark.parametrize("address", ["", "garbage", "unix:/run/gunicorn.sock"])
+def test_what_is_not_an_address_is_stored_as_none(settings, board, group_chair, address):
+    settings.TRUSTED_PROXY_COUNT = 1
+    client = Client(REMOTE_ADDR="172.18.0.1")
+    client.force_login(group_chair)
+    response = client.post(
+        "/board/improving-outcomes/remit/", {"remit": "Changed."}, HTTP_X_FORWARDED_FOR=address
+    )
+    assert response.status_code == 302
+    entry = LogEntry.objects.get_for_object(Group.objects.get(slug="improving-outcomes")).latest(
+        "timestamp"
+    )
+    assert entry.remote_addr in (None, "172.18.0.1")
+
+
 def test_behind_a_proxy_one_visitor_locked_out_does_not_lock_out_another(
     settings, member, password
 ):

@@ -37,6 +37,7 @@ from django.test.utils import (
     teardown_databases,
     teardown_test_environment,
 )
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -70,6 +71,7 @@ from hscb.rules import SECRETARIAT_GROUP
 from hscb.services.board import board_load
 
 from ._bench_cases import BENCH_USERS, fill_cases
+from ._bench_cdop import CDOP_USERS, fill_cdop
 
 BACKEND = "hscb.lib.backends.AgencyModelBackend"
 # The people the case review pages are requested as, besides the secretariat and the chair.
@@ -81,7 +83,8 @@ WARM_UP = 5
 class Page:
     url: str
     # "secretariat", "chair" (of Improving Outcomes), "board_chair", "agency" (agency staff,
-    # no seat), "case_review" (a Case Review member) or "case_review_chair"
+    # no seat), "case_review" (a Case Review member), "case_review_chair", "cdop" (a member of
+    # the Child Death Overview Panel), "cdop_chair" or "anonymous" (not signed in)
     user: str
 
 
@@ -156,6 +159,19 @@ PAGES = [
     Page("/lessons/", "chair"),
     Page("/board/case-review/dashboard/", "case_review_chair"),
     Page("/dashboard/", "board_chair"),
+    # Child deaths. `{death}` is a case referred in, with its agency reports and a possible
+    # duplicate; `{death_review}` a closed case's review, with its factors and recommendation.
+    Page("/report-a-child-death/", "anonymous"),
+    Page("/child-deaths/", "agency"),
+    Page("/cdop/", "cdop"),
+    Page("/cdop/?status=closed", "cdop"),
+    Page("{death}", "cdop"),
+    Page("{death_review}", "cdop"),
+    Page("/cdop/referrals/", "cdop"),
+    Page("/cdop/statistics/", "cdop"),
+    Page("/cdop/statistics/?published=1", "cdop"),
+    Page("/cdop/reports/", "cdop"),
+    Page("/board/child-death-overview-panel/dashboard/", "cdop_chair"),
 ]
 
 
@@ -312,6 +328,12 @@ def _board() -> dict[str, User]:
             group=Group.objects.get(function=function),
             role=role,
         ).user
+    for name, role in [("cdop", MembershipRole.MEMBER), ("cdop_chair", MembershipRole.CHAIR)]:
+        seated[name] = MembershipFactory(
+            user=UserFactory(email=CDOP_USERS[name]),
+            group=Group.objects.get(function=GroupFunction.CHILD_DEATH_OVERVIEW),
+            role=role,
+        ).user
     agency = UserFactory(
         email=BENCH_USERS["agency"],
         agency=AgencyFactory(name="Bench notifying agency", sector=Sector.CHILDRENS_SERVICES),
@@ -381,6 +403,7 @@ def _fill(scale: int) -> None:
     Membership.objects.bulk_create(seats)
     _fill_business(scale, people, groups)
     fill_cases(people)
+    fill_cdop(people)
 
 
 def _fill_business(scale: int, people: list[User], groups: list[Group]) -> None:
@@ -569,6 +592,7 @@ def _measure(users: dict[str, User], repeat: int) -> list[Result]:
     for name, user in users.items():
         clients[name] = Client()
         clients[name].force_login(user, backend=BACKEND)
+    clients["anonymous"] = Client()
     links = _password_links(users["chair"])
     records = _records(users["chair"])
     targets = [(clients["chair"], MINIMAL, "chair")]
@@ -608,7 +632,27 @@ def _records(chair: User) -> dict[str, str]:
     review = Review.objects.filter(notification__attachments__isnull=False).order_by("pk").first()
     if review is None:
         raise CommandError("The filled database has no case review to time.")
+    from cdop.models import ChildDeath, PanelReview
+
+    death = (
+        ChildDeath.objects.filter(
+            referrals__direction="inbound",
+            agency_reports__isnull=False,
+            matched_by__isnull=False,
+        )
+        .order_by("pk")
+        .first()
+    )
+    reviewed = (
+        PanelReview.objects.filter(closed_on__isnull=False, factors__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    if death is None or reviewed is None:
+        raise CommandError("The filled database has no child death or panel review to time.")
     return {
+        "{death}": death.get_absolute_url(),
+        "{death_review}": reverse("cdop:panel_review", kwargs={"pk": reviewed.death_id}),
         "{meeting}": meeting.get_absolute_url(),
         "{item}": str(meeting.items.order_by("order").first().pk),
         "{action}": action.get_absolute_url(),

@@ -1,0 +1,98 @@
+"""The panel's list of cases: a django-filter FilterSet rendered as a GOV.UK form (GET): a
+search by reference, status, expected or unexpected, age band, year of death, neonatal, and
+which panel reviews."""
+
+from __future__ import annotations
+
+import django_filters
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Layout
+from django import forms
+from django.db.models import QuerySet
+from django.http import QueryDict
+
+from ..models import AgeBand, ChildDeath, DeathStatus, Expectation
+
+OURS = "ours"
+ELSEWHERE = "elsewhere"
+REVIEWING_CHOICES = [(OURS, "Our panel"), (ELSEWHERE, "Another area's panel")]
+NEONATAL_CHOICES = [("yes", "Neonatal (under 28 days)"), ("no", "Not neonatal")]
+
+
+class DeathFilterForm(forms.Form):
+    """The filters' form: GET, no browser validation, a search box and one button."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_method = "get"
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            Field.text("q"),
+            Field.select("status", css_class="govuk-!-width-full"),
+            Field.select("expectation", css_class="govuk-!-width-full"),
+            Field.select("band", css_class="govuk-!-width-full"),
+            Field.select("year", css_class="govuk-!-width-full"),
+            Field.select("neonatal", css_class="govuk-!-width-full"),
+            Field.select("reviewing", css_class="govuk-!-width-full"),
+            Button("apply", "Apply filters", css_class="govuk-button--secondary"),
+        )
+
+
+class DeathFilter(django_filters.FilterSet):
+    """Search by reference and filter by the case's facts. The list names no child and is not
+    searched by a child's name or NHS number: what is typed here goes into the page's address,
+    and addresses are kept in browser histories and server logs. A child's details are seen on
+    the case page, where each view is logged."""
+
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        max_length=200,
+        help_text="All or part of a reference, like CDOP-2026-00012.",
+    )
+    status = django_filters.ChoiceFilter(
+        label="Status", choices=DeathStatus.choices, empty_label="Any status"
+    )
+    expectation = django_filters.ChoiceFilter(
+        label="Expected or unexpected", choices=Expectation.choices, empty_label="Either"
+    )
+    band = django_filters.ChoiceFilter(
+        label="Age band", choices=AgeBand.choices, empty_label="Any age"
+    )
+    year = django_filters.ChoiceFilter(
+        label="Year of death", field_name="died_on__year", choices=[], empty_label="Any year"
+    )
+    neonatal = django_filters.ChoiceFilter(
+        label="Neonatal",
+        choices=NEONATAL_CHOICES,
+        method="filter_neonatal",
+        empty_label="Either",
+    )
+    reviewing = django_filters.ChoiceFilter(
+        label="Reviewing panel",
+        choices=REVIEWING_CHOICES,
+        method="filter_reviewing",
+        empty_label="Either",
+    )
+
+    class Meta:
+        model = ChildDeath
+        fields = ["q", "status", "expectation", "band", "year", "neonatal", "reviewing"]
+        form = DeathFilterForm
+
+    def __init__(self, data: QueryDict | None = None, *args, **kwargs) -> None:
+        super().__init__(data, *args, **kwargs)
+        years = ChildDeath.objects.dates("died_on", "year", order="DESC")
+        self.filters["year"].extra["choices"] = [(str(d.year), str(d.year)) for d in years]
+
+    def search(self, queryset: QuerySet[ChildDeath], name: str, value: str) -> QuerySet:
+        for word in value.split():
+            queryset = queryset.filter(reference__icontains=word)
+        return queryset
+
+    def filter_neonatal(self, queryset: QuerySet[ChildDeath], name: str, value: str) -> QuerySet:
+        return queryset.filter(is_neonatal=value == "yes")
+
+    def filter_reviewing(self, queryset: QuerySet[ChildDeath], name: str, value: str) -> QuerySet:
+        return queryset.filter(reviewing_area__is_home=value == OURS)

@@ -1,1 +1,0 @@
-"""Models of the Child Death Overview Panel app: they arrive with the issue that builds it."""

@@ -1,0 +1,58 @@
+"""Models of the Child Death Overview Panel app (DESIGN.md §5)."""
+
+from .deaths import (
+    AGENCY_STATUS,
+    NEONATAL_DAYS,
+    OPEN_DEATH_STATUSES,
+    AgeBand,
+    AgencyInformation,
+    ChildDeath,
+    DeathCategory,
+    DeathDuplicate,
+    DeathStatus,
+    Expectation,
+    MatchReason,
+    NotifiedVia,
+    PlaceSetting,
+    age_band,
+    age_in_years,
+)
+from .referrals import (
+    AnnualReport,
+    Direction,
+    Referral,
+    ReferralStatus,
+    ReportStatus,
+    ReviewingPanel,
+)
+from .reviews import Domain, Factor, Influence, Modifiable, PanelRecommendation, PanelReview
+
+__all__ = [
+    "AGENCY_STATUS",
+    "NEONATAL_DAYS",
+    "OPEN_DEATH_STATUSES",
+    "AgeBand",
+    "AgencyInformation",
+    "AnnualReport",
+    "ChildDeath",
+    "DeathCategory",
+    "DeathDuplicate",
+    "DeathStatus",
+    "Direction",
+    "Domain",
+    "Expectation",
+    "Factor",
+    "Influence",
+    "MatchReason",
+    "Modifiable",
+    "NotifiedVia",
+    "PanelRecommendation",
+    "PanelReview",
+    "PlaceSetting",
+    "Referral",
+    "ReferralStatus",
+    "ReportStatus",
+    "ReviewingPanel",
+    "age_band",
+    "age_in_years",
+]

@@ -132,3 +132,12 @@ def role_user(request):
     if request.param == "anonymous":
         return None
     return request.getfixturevalue(request.param)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Browser tests run last. Their live server makes each test transactional, and the tables
+    are emptied after it, taking the rows migrations seed (risk ratings, review types, beat
+    schedules) with them: the tests after them would find none. Django's own runner runs such
+    tests last for the same reason."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)

@@ -34,7 +34,7 @@ from casereview.models import (
 from hscb.lib import reminders
 from hscb.lib.names import child_name_key
 from hscb.models import Group, GroupFunction
-from tests.hscb.factories import AgencyFactory, UserFactory
+from tests.hscb.factories import AgencyFactory, UserFactory, child_first_name, child_last_name
 
 
 def ensure_review_types() -> dict[str, ReviewType]:
@@ -66,8 +66,8 @@ class DraftFactory(DjangoModelFactory):
     notifier = factory.SubFactory(UserFactory)
     agency = factory.SelfAttribute("notifier.agency")
     notifier_phone = "01707 123456"
-    first_name = factory.Faker("first_name", locale="en_GB")
-    last_name = factory.Faker("last_name", locale="en_GB")
+    first_name = child_first_name()
+    last_name = child_last_name()
     date_of_birth = factory.LazyFunction(
         lambda: timezone.localdate().replace(day=1).replace(year=timezone.localdate().year - 6)
     )

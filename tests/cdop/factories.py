@@ -33,7 +33,7 @@ from cdop.models.deaths import NEONATAL_DAYS
 from hscb.lib import reminders
 from hscb.lib.names import child_name_key
 from hscb.models import Area, Ethnicity, Group, GroupFunction, Sex
-from tests.hscb.factories import AgencyFactory, UserFactory
+from tests.hscb.factories import AgencyFactory, UserFactory, child_first_name, child_last_name
 
 
 def ensure_categories() -> list[DeathCategory]:
@@ -88,8 +88,8 @@ class ChildDeathFactory(DjangoModelFactory):
     notifier_email = factory.LazyAttribute(
         lambda d: d.notifier.email if d.notifier else "someone@example.org"
     )
-    first_name = factory.Faker("first_name", locale="en_GB")
-    last_name = factory.Faker("last_name", locale="en_GB")
+    first_name = child_first_name()
+    last_name = child_last_name()
     name_key = factory.LazyAttribute(lambda d: child_name_key(d.first_name, d.last_name))
     date_of_birth = factory.LazyFunction(
         lambda: timezone.localdate() - datetime.timedelta(days=6 * 365 + 40)

@@ -20,11 +20,10 @@ from django import forms
 from django.contrib import admin
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 
 from casereview.models import (
     AgencyReport,
@@ -46,54 +45,17 @@ from casereview.models import (
     ReviewType,
 )
 from casereview.services.clocks import clocks_reassign
-from hscb.admin.board import HistoryAdmin
-from hscb.lib.access import LogAccessAdminMixin, log_access
+from hscb.admin.board import (
+    ChildRecordAdmin,
+    HistoryAdmin,
+    ReadOnlyInline,
+    ViewOnly,
+    case_link_mixin,
+    page_link,
+)
 from hscb.models import GroupFunction, User
 from hscb.models.board import current_membership
 from hscb.rules import SECRETARIAT_GROUP
-
-
-class CaseReviewAdmin(HistoryAdmin):
-    """The history page of a record that is not shown here (a draft) is not found, rather than
-    an error."""
-
-    def auditlog_history_view(self, request, object_id, extra_context=None):
-        if self.get_object(request, unquote(object_id)) is None:
-            raise Http404
-        return super().auditlog_history_view(request, object_id, extra_context)
-
-
-class ChildRecordAdmin(LogAccessAdminMixin, CaseReviewAdmin):
-    """Part of a child's record: opening its change page or its history is logged."""
-
-    def auditlog_history_view(self, request, object_id, extra_context=None):
-        response = super().auditlog_history_view(request, object_id, extra_context)
-        obj = self.get_object(request, unquote(object_id))
-        log_access(obj, *(getattr(obj, name) for name in self.access_also))
-        return response
-
-
-class ViewOnly:
-    """Looked at here; written through the app's pages, where the rules are applied."""
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyInline(ViewOnly, admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-
-def _page_link(url: str, text: str = "Open its page") -> str:
-    return format_html('<a href="{}">{}</a>', url, text)
-
 
 # Review types
 
@@ -167,7 +129,7 @@ class ReviewTypeForm(forms.ModelForm):
 
 
 @admin.register(ReviewType)
-class ReviewTypeAdmin(CaseReviewAdmin):
+class ReviewTypeAdmin(HistoryAdmin):
     form = ReviewTypeForm
     list_display = ["name", "regime", "outcome", "clock_rule", "is_active"]
     list_editable = ["is_active"]
@@ -245,12 +207,11 @@ def case_officer_choices(current_id: int | None = None) -> QuerySet[User]:
 class AttachmentInline(ReadOnlyInline):
     model = Attachment
     fields = ["document", "description", "file_size", "uploaded_at"]
-    readonly_fields = fields
     verbose_name_plural = "documents"
 
     @admin.display(description="name")
     def document(self, obj: Attachment) -> str:
-        return _page_link(
+        return page_link(
             reverse("casereview:attachment_download", kwargs={"pk": obj.pk}), obj.original_name
         )
 
@@ -262,33 +223,24 @@ class AttachmentInline(ReadOnlyInline):
 class ClockInline(ReadOnlyInline):
     model = Clock
     fields = ["name", "rule", "starts_on", "due_on", "met_on", "owner"]
-    readonly_fields = fields
+    related = ("owner",)
     verbose_name_plural = "statutory clocks"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("owner")
 
 
 class PossibleDuplicateInline(ReadOnlyInline):
     model = PossibleDuplicate
     fk_name = "notification"
     fields = ["match", "reason", "status", "flagged_at"]
-    readonly_fields = fields
+    related = ("match",)
     verbose_name_plural = "may duplicate"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("match")
 
 
 class MatchedByInline(ReadOnlyInline):
     model = PossibleDuplicate
     fk_name = "match"
     fields = ["notification", "reason", "status", "flagged_at"]
-    readonly_fields = fields
+    related = ("notification",)
     verbose_name_plural = "may be duplicated by"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("notification")
 
 
 class SubmittedFilter(admin.SimpleListFilter):
@@ -377,7 +329,7 @@ class NotificationAdmin(ChildRecordAdmin):
 
     @admin.display(description="case page")
     def case_page(self, obj: Notification) -> str:
-        return _page_link(obj.get_absolute_url(), "Open the case page")
+        return page_link(obj.get_absolute_url(), "Open the case page")
 
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
         if db_field.name == "case_officer":
@@ -408,19 +360,11 @@ class NotificationAdmin(ChildRecordAdmin):
 
 # The subgroup's consideration and the board chair's decision
 
-
-class CaseLinkMixin:
-    @admin.display(description="notification", ordering="notification__reference")
-    def reference(self, obj) -> str:
-        return obj.notification.reference
-
-    @admin.display(description="case page")
-    def case_page(self, obj) -> str:
-        return _page_link(obj.notification.get_absolute_url(), "Open the case page")
+CaseLink = case_link_mixin("notification", "notification")
 
 
 @admin.register(Consideration)
-class ConsiderationAdmin(ViewOnly, CaseLinkMixin, ChildRecordAdmin):
+class ConsiderationAdmin(ViewOnly, CaseLink, ChildRecordAdmin):
     access_also = ("notification",)
     list_display = ["reference", "recommendation", "meets_criteria", "recorded_by", "recorded_at"]
     list_filter = ["recommendation"]
@@ -451,7 +395,7 @@ class ConsiderationAdmin(ViewOnly, CaseLinkMixin, ChildRecordAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(ViewOnly, CaseLinkMixin, ChildRecordAdmin):
+class DecisionAdmin(ViewOnly, CaseLink, ChildRecordAdmin):
     access_also = ("notification",)
     list_display = ["reference", "review_type", "criteria_met", "decided_by", "decided_on"]
     list_filter = ["review_type", "criteria_met"]
@@ -473,7 +417,7 @@ class DecisionAdmin(ViewOnly, CaseLinkMixin, ChildRecordAdmin):
 
 
 @admin.register(PossibleDuplicate)
-class PossibleDuplicateAdmin(ViewOnly, CaseReviewAdmin):
+class PossibleDuplicateAdmin(ViewOnly, HistoryAdmin):
     """Linked, merged or dismissed on the duplicates page: both cases are checked there."""
 
     list_display = ["notification", "match", "reason", "status", "flagged_at", "resolved_by"]
@@ -496,7 +440,7 @@ class PossibleDuplicateAdmin(ViewOnly, CaseReviewAdmin):
 
     @admin.display(description="resolve")
     def page(self, obj: PossibleDuplicate) -> str:
-        return _page_link(
+        return page_link(
             reverse("casereview:duplicate_resolve", kwargs={"pk": obj.pk}),
             "Open the page to link, merge or dismiss it",
         )
@@ -508,26 +452,21 @@ class PossibleDuplicateAdmin(ViewOnly, CaseReviewAdmin):
 class MilestoneInline(ReadOnlyInline):
     model = Milestone
     fields = ["title", "due_on", "completed_on"]
-    readonly_fields = fields
 
 
 class AgencyReportInline(ReadOnlyInline):
     model = AgencyReport
     fields = ["agency", "requested_on", "due_on", "received_on", "note"]
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("agency")
+    related = ("agency",)
 
 
 class RecommendationInline(ReadOnlyInline):
     model = Recommendation
     fields = ["number", "text"]
-    readonly_fields = fields
 
 
 @admin.register(Review)
-class ReviewAdmin(ViewOnly, CaseLinkMixin, ChildRecordAdmin):
+class ReviewAdmin(ViewOnly, CaseLink, ChildRecordAdmin):
     access_also = ("notification",)
     list_display = ["reference", "review_type", "status", "started_on", "due_on", "lead_reviewer"]
     list_filter = ["status", "review_type"]
@@ -558,21 +497,18 @@ class ReviewAdmin(ViewOnly, CaseLinkMixin, ChildRecordAdmin):
     @admin.display(description="review page")
     def page(self, obj: Review) -> str:
         # The report itself is served by the review's pages, which check and log who reads it.
-        return _page_link(obj.get_absolute_url(), "Open the review's page")
+        return page_link(obj.get_absolute_url(), "Open the review's page")
 
 
 class PlanActionUpdateInline(ReadOnlyInline):
     model = PlanActionUpdate
     fields = ["at", "by", "rag", "status", "evidence", "note"]
-    readonly_fields = fields
+    related = ("by",)
     verbose_name_plural = "updates"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("by")
 
 
 @admin.register(PlanAction)
-class PlanActionAdmin(ViewOnly, CaseReviewAdmin):
+class PlanActionAdmin(ViewOnly, HistoryAdmin):
     """Action plan actions and their dated updates, which the Audit subgroup audits."""
 
     list_display = [
@@ -615,11 +551,11 @@ class PlanActionAdmin(ViewOnly, CaseReviewAdmin):
 
     @admin.display(description="action's page")
     def page(self, obj: PlanAction) -> str:
-        return _page_link(obj.get_absolute_url())
+        return page_link(obj.get_absolute_url())
 
 
 @admin.register(Lesson)
-class LessonAdmin(ViewOnly, CaseReviewAdmin):
+class LessonAdmin(ViewOnly, HistoryAdmin):
     list_display = ["theme", "practice_area", "review_reference", "recorded_at"]
     list_filter = ["practice_area"]
     list_select_related = ["review__notification"]

@@ -18,7 +18,7 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
 from hscb.models import Group, GroupFunction, User
-from hscb.selectors.dashboards import Chart, Panel, Row, Series, register_panel
+from hscb.selectors.dashboards import Chart, Panel, register_panel, status_chart
 
 from .models import Clock, Notification, NotificationStatus
 from .selectors.cases import describe_clock
@@ -64,22 +64,13 @@ def group_clocks(user: User, group: Group, today: datetime.date) -> Panel | None
         describe_clock(clock, today)
         for clock in _running().select_related("notification").order_by("due_on", "pk")[:CLOCK_LIST]
     ]
-    case_list = reverse("casereview:case_list")
-    chart = Chart(
+    chart = status_chart(
         id="case-review-statuses",
-        kind="bar",
         title="Serious incident notifications by status",
-        label_header="Status",
-        series=(Series("Cases", "blue"),),
-        rows=tuple(
-            Row(
-                label,
-                (counts[status.value],),
-                url=f"{case_list}?status={status.value}",
-                colour=colour,
-            )
-            for status, label, colour in STATUS_ROWS
-        ),
+        noun="Cases",
+        statuses=tuple((status.value, label, colour) for status, label, colour in STATUS_ROWS),
+        counts=counts,
+        list_url=reverse("casereview:case_list"),
         empty_text="No serious incident has been notified yet.",
     )
     return Panel(

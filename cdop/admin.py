@@ -12,16 +12,19 @@ and are searched by reference only.
 
 from __future__ import annotations
 
-from urllib.parse import unquote
-
 from django.contrib import admin
 from django.db.models import Count
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.html import format_html
 
-from hscb.admin.board import HistoryAdmin
-from hscb.lib.access import LogAccessAdminMixin, log_access
+from hscb.admin.board import (
+    ChildRecordAdmin,
+    HistoryAdmin,
+    ReadOnlyInline,
+    ViewOnly,
+    case_link_mixin,
+    page_link,
+)
 
 from .models import (
     AgencyInformation,
@@ -34,42 +37,6 @@ from .models import (
     PanelReview,
     Referral,
 )
-
-
-class ChildRecordAdmin(LogAccessAdminMixin, HistoryAdmin):
-    """Part of a child's record: opening its change page or its history is logged."""
-
-    def auditlog_history_view(self, request, object_id, extra_context=None):
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            raise Http404
-        response = super().auditlog_history_view(request, object_id, extra_context)
-        log_access(obj, *(getattr(obj, name) for name in self.access_also))
-        return response
-
-
-class ViewOnly:
-    """Looked at here; written through the panel's pages, where the rules are applied."""
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyInline(ViewOnly, admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-
-def _page_link(url: str, text: str) -> str:
-    return format_html('<a href="{}">{}</a>', url, text)
-
 
 # The categories of death
 
@@ -105,47 +72,35 @@ class DeathCategoryAdmin(HistoryAdmin):
 class AgencyInformationInline(ReadOnlyInline):
     model = AgencyInformation
     fields = ["agency", "requested_on", "received_on"]
-    readonly_fields = fields
+    related = ("agency",)
     verbose_name_plural = "information asked of agencies"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("agency")
 
 
 class ReferralInline(ReadOnlyInline):
     model = Referral
     fields = ["direction", "other_area", "status", "sent_on", "next_step_due", "page"]
-    readonly_fields = fields
+    related = ("other_area",)
     verbose_name_plural = "cross-area referrals"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("other_area")
 
     @admin.display(description="referral page")
     def page(self, obj: Referral) -> str:
-        return _page_link(obj.get_absolute_url(), "Open the referral's page")
+        return page_link(obj.get_absolute_url(), "Open the referral's page")
 
 
 class DuplicateInline(ReadOnlyInline):
     model = DeathDuplicate
     fk_name = "death"
     fields = ["match", "reason", "flagged_at", "dismissed_at"]
-    readonly_fields = fields
+    related = ("match",)
     verbose_name_plural = "may duplicate"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("match")
 
 
 class MatchedByInline(ReadOnlyInline):
     model = DeathDuplicate
     fk_name = "match"
     fields = ["death", "reason", "flagged_at", "dismissed_at"]
-    readonly_fields = fields
+    related = ("death",)
     verbose_name_plural = "may be duplicated by"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("death")
 
 
 CASE = [
@@ -221,40 +176,28 @@ class ChildDeathAdmin(ViewOnly, ChildRecordAdmin):
 
     @admin.display(description="case page")
     def case_page(self, obj: ChildDeath) -> str:
-        return _page_link(obj.get_absolute_url(), "Open the case page")
+        return page_link(obj.get_absolute_url(), "Open the case page")
 
 
 # The panel's review
 
-
-class CaseLinkMixin:
-    @admin.display(description="child death", ordering="death__reference")
-    def reference(self, obj) -> str:
-        return obj.death.reference
-
-    @admin.display(description="case page")
-    def case_page(self, obj) -> str:
-        return _page_link(obj.death.get_absolute_url(), "Open the case page")
+CaseLink = case_link_mixin("death", "child death")
 
 
 class FactorInline(ReadOnlyInline):
     model = Factor
     fields = ["domain", "description", "influence"]
-    readonly_fields = fields
 
 
 class RecommendationInline(ReadOnlyInline):
     model = PanelRecommendation
     fields = ["text", "action", "added_by", "added_at"]
-    readonly_fields = fields
+    related = ("action", "added_by")
     verbose_name_plural = "recommendations"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("action", "added_by")
 
 
 @admin.register(PanelReview)
-class PanelReviewAdmin(ViewOnly, CaseLinkMixin, ChildRecordAdmin):
+class PanelReviewAdmin(ViewOnly, CaseLink, ChildRecordAdmin):
     access_also = ("death",)
     list_display = ["reference", "category", "modifiable", "closed_on", "updated_at"]
     list_filter = ["category", "modifiable", "abuse_or_neglect_factor"]
@@ -279,7 +222,7 @@ class PanelReviewAdmin(ViewOnly, CaseLinkMixin, ChildRecordAdmin):
 
     @admin.display(description="review page")
     def review_page(self, obj: PanelReview) -> str:
-        return _page_link(
+        return page_link(
             reverse("cdop:panel_review", kwargs={"pk": obj.death_id}), "Open the review's page"
         )
 
@@ -288,7 +231,7 @@ class PanelReviewAdmin(ViewOnly, CaseLinkMixin, ChildRecordAdmin):
 
 
 @admin.register(Referral)
-class ReferralAdmin(ViewOnly, CaseLinkMixin, ChildRecordAdmin):
+class ReferralAdmin(ViewOnly, CaseLink, ChildRecordAdmin):
     access_also = ("death",)
     list_display = [
         "reference",
@@ -328,7 +271,7 @@ class ReferralAdmin(ViewOnly, CaseLinkMixin, ChildRecordAdmin):
 
     @admin.display(description="referral page")
     def referral_page(self, obj: Referral) -> str:
-        return _page_link(obj.get_absolute_url(), "Open the referral's page")
+        return page_link(obj.get_absolute_url(), "Open the referral's page")
 
 
 # Annual reports: figures only, never a child
@@ -363,4 +306,4 @@ class AnnualReportAdmin(ViewOnly, HistoryAdmin):
 
     @admin.display(description="report page")
     def report_page(self, obj: AnnualReport) -> str:
-        return _page_link(obj.get_absolute_url(), "Open the report's page (and its files)")
+        return page_link(obj.get_absolute_url(), "Open the report's page (and its files)")

@@ -18,7 +18,7 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 
 from hscb.models import Group, GroupFunction, User
-from hscb.selectors.dashboards import Chart, Panel, Row, Series, register_panel
+from hscb.selectors.dashboards import Chart, Panel, register_panel, status_chart
 
 from .models import ChildDeath, DeathStatus, Referral, ReferralStatus
 from .selectors.referrals import describe_referrals
@@ -61,22 +61,13 @@ def panel_cases(user: User, group: Group, today: datetime.date) -> Panel | None:
         F("next_step_due").asc(nulls_last=True), "sent_on", "pk"
     )
     referrals = describe_referrals(soonest[:REFERRAL_LIST], today)
-    death_list = reverse("cdop:death_list")
-    chart = Chart(
+    chart = status_chart(
         id="cdop-open-cases",
-        kind="bar",
         title="Open child death cases by status",
-        label_header="Status",
-        series=(Series("Cases", "blue"),),
-        rows=tuple(
-            Row(
-                label,
-                (counts[status.value],),
-                url=f"{death_list}?status={status.value}",
-                colour=colour,
-            )
-            for status, label, colour in STATUS_ROWS
-        ),
+        noun="Cases",
+        statuses=tuple((status.value, label, colour) for status, label, colour in STATUS_ROWS),
+        counts=counts,
+        list_url=reverse("cdop:death_list"),
         empty_text="No case is open.",
     )
     return Panel(

@@ -36,22 +36,31 @@ def _filter_status(queryset: QuerySet[Action], name: str, value: str) -> QuerySe
 
 
 class FilterForm(forms.Form):
-    """The filters' form: GET, no browser validation, one "Apply filters" button."""
+    """A list's filters: GET, no browser validation, a text box for a search, a select for each
+    choice, a checkbox for a yes-or-no, and one button."""
+
+    button_label = "Apply filters"
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper(self)
         self.helper.form_method = "get"
         self.helper.attrs = {"novalidate": ""}
+        fields = []
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.CheckboxInput):
+                fields.append(Field.checkbox(name, small=True))
+            elif isinstance(field.widget, forms.Select):
+                fields.append(Field.select(name, css_class="govuk-!-width-full"))
+            else:
+                fields.append(Field.text(name))
         self.helper.layout = Layout(
-            *(
-                Field.checkbox(name, small=True)
-                if isinstance(field.widget, forms.CheckboxInput)
-                else Field.select(name, css_class="govuk-!-width-full")
-                for name, field in self.fields.items()
-            ),
-            Button("apply", "Apply filters", css_class="govuk-button--secondary"),
+            *fields, Button("apply", self.button_label, css_class="govuk-button--secondary")
         )
+
+
+class SearchFilterForm(FilterForm):
+    button_label = "Search"
 
 
 class _WithDefaults(django_filters.FilterSet):

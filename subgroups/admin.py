@@ -9,7 +9,7 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from hscb.admin.board import HistoryAdmin
+from hscb.admin.board import HistoryAdmin, ReadOnlyInline
 from subgroups.models import Escalation, GoodPractice, Issue, IssueUpdate, RiskRating
 
 
@@ -20,21 +20,9 @@ class RiskRatingAdmin(HistoryAdmin):
     ordering = ["min_score"]
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-
 class IssueUpdateInline(ReadOnlyInline):
     model = IssueUpdate
     fields = ["written_at", "author", "status_from", "status_to", "text"]
-    readonly_fields = fields
 
 
 class RegisterPageAdmin(HistoryAdmin):

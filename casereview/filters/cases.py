@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime
 
 import django_filters
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django_filters import fields as filter_fields
 
+from hscb.filters import FilterForm
 from hscb.lib.workingdays import add_working_days
 from hscb.models import Agency
 
@@ -33,23 +32,6 @@ STATUS_CHOICES = [
     (NotificationStatus.DECIDED, "Decided"),
     (NotificationStatus.MERGED, "Merged into another notification"),
 ]
-
-
-class CaseFilterForm(forms.Form):
-    """The filters' form: GET, no browser validation, a search box and one button."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper(self)
-        self.helper.form_method = "get"
-        self.helper.attrs = {"novalidate": ""}
-        self.helper.layout = Layout(
-            Field.text("q"),
-            Field.select("status", css_class="govuk-!-width-full"),
-            Field.select("agency", css_class="govuk-!-width-full"),
-            Field.select("deadline", css_class="govuk-!-width-full"),
-            Button("apply", "Apply filters", css_class="govuk-button--secondary"),
-        )
 
 
 class AgencyChoiceField(filter_fields.ModelChoiceField):
@@ -106,7 +88,7 @@ class CaseFilter(django_filters.FilterSet):
     class Meta:
         model = Notification
         fields = ["q", "status", "agency", "deadline"]
-        form = CaseFilterForm
+        form = FilterForm
 
     def __init__(
         self,

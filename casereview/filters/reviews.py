@@ -7,15 +7,13 @@ from __future__ import annotations
 import datetime
 
 import django_filters
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django_filters import fields as filter_fields
 
-from hscb.filters import _WithDefaults
+from hscb.filters import FilterForm, SearchFilterForm, _WithDefaults
 from hscb.models import Agency, Rag
 
 from ..models import (
@@ -31,34 +29,6 @@ from ..models import (
 
 ANY = "any"
 SEARCH_MAX = 200
-
-
-class ListFilterForm(forms.Form):
-    """A list's filters: GET, no browser validation, a text box for a search, a select for each
-    choice, a checkbox for a yes-or-no, and one button."""
-
-    button_label = "Apply filters"
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper(self)
-        self.helper.form_method = "get"
-        self.helper.attrs = {"novalidate": ""}
-        fields = []
-        for name, field in self.fields.items():
-            if isinstance(field.widget, forms.CheckboxInput):
-                fields.append(Field.checkbox(name, small=True))
-            elif isinstance(field.widget, forms.Select):
-                fields.append(Field.select(name, css_class="govuk-!-width-full"))
-            else:
-                fields.append(Field.text(name))
-        self.helper.layout = Layout(
-            *fields, Button("apply", self.button_label, css_class="govuk-button--secondary")
-        )
-
-
-class SearchFilterForm(ListFilterForm):
-    button_label = "Search"
 
 
 class AgencyChoiceField(filter_fields.ModelChoiceField):
@@ -99,7 +69,7 @@ class ReviewFilter(django_filters.FilterSet):
     class Meta:
         model = Review
         fields = ["status", "review_type", "year"]
-        form = ListFilterForm
+        form = FilterForm
 
     def __init__(self, data: QueryDict | None = None, *args, **kwargs) -> None:
         super().__init__(data, *args, **kwargs)
@@ -131,7 +101,7 @@ class PlanActionFilter(_WithDefaults):
     class Meta:
         model = PlanAction
         fields = ["status", "rag", "lead_agency", "overdue"]
-        form = ListFilterForm
+        form = FilterForm
 
     def __init__(
         self,

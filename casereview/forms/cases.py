@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from hscb.forms.board import GovukDateField, GovukForm
+from hscb.lib.checks import TEXT_LIMIT
 from hscb.models import Meeting
 
 from ..models import Answer, DuplicateStatus, ReviewType
-from ..services.cases import TEXT_LIMIT, answers_meet_criteria
+from ..services.cases import answers_meet_criteria
 from ..services.duplicates import NOTE_LIMIT, RESOLUTIONS
 
 # The statutory criteria as the form asks them: (field, question, what a missing answer is).

@@ -19,6 +19,9 @@ from hscb.forms.board import (
     GovukDateField,
     GovukForm,
     QuickSelect,
+    YesNoField,
+    radio_field,
+    text_field,
 )
 from hscb.lib.nhs import validate_nhs_number
 from hscb.lib.uploads import ACCEPT, validate_document
@@ -60,29 +63,15 @@ class AgencyChoiceField(ChoiceOfRecords):
         return obj.label
 
 
-def _text(name: str, label: str, *, required: bool = True, help_text: str = "", **kwargs):
+def _text(name: str, label: str, **kwargs) -> forms.CharField:
     limit, what = TEXT_LIMITS[name]
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=limit,
-        help_text=help_text,
-        error_messages={
-            "required": REQUIRED.get(name, ""),
-            "max_length": f"{what} must be {limit:,} characters or fewer",
-        },
-        **kwargs,
+    return text_field(
+        label, limit=limit, what=what, required_message=REQUIRED.get(name, ""), **kwargs
     )
 
 
 def _choice(name: str, label: str, choices, *, help_text: str = "") -> forms.ChoiceField:
-    return forms.ChoiceField(
-        label=label,
-        help_text=help_text,
-        choices=choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": REQUIRED[name], "invalid_choice": REQUIRED[name]},
-    )
+    return radio_field(label, choices, message=REQUIRED[name], help_text=help_text)
 
 
 def _date(name: str, label: str, what: str, *, required: bool = True, help_text: str):
@@ -269,17 +258,6 @@ class CircumstancesForm(StepForm):
             Field.select("home_area"),
             Field.radios("legal_status", legend_size=Size.SMALL, small=True),
         ]
-
-
-class YesNoField(forms.TypedChoiceField):
-    def __init__(self, **kwargs) -> None:
-        super().__init__(
-            choices=[("yes", "Yes"), ("no", "No")],
-            coerce=lambda value: value == "yes",
-            empty_value=None,
-            widget=forms.RadioSelect,
-            **kwargs,
-        )
 
 
 class IncidentForm(StepForm):

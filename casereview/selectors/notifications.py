@@ -4,7 +4,6 @@ Review subgroup's consideration, decision or review). Lists run a fixed number o
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -13,8 +12,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from django.utils.formats import date_format
 
+from hscb.lib.checks import long_date
 from hscb.models import Agency, Area, User
 
 from ..models import (
@@ -189,10 +188,6 @@ class Section:
     attachments: list[Attachment] = field(default_factory=list)
 
 
-def _day(value: datetime.date | None) -> str:
-    return date_format(value, "j F Y") if value else ""
-
-
 def _nhs(number: str) -> str:
     return f"{number[:3]} {number[3:6]} {number[6:]}" if len(number) == 10 else number
 
@@ -209,7 +204,7 @@ def notification_answers(notification: Notification) -> list[Section]:
     n = notification
     dob_or_age = n.date_of_birth is not None or n.age_years is not None
     if n.date_of_birth:
-        dob = _day(n.date_of_birth)
+        dob = long_date(n.date_of_birth)
     elif n.age_years is not None:
         dob = "Not known"
     else:
@@ -252,11 +247,11 @@ def notification_answers(notification: Notification) -> list[Section]:
             ),
         ],
         "incident": [
-            _row("Date of the incident", _day(n.incident_date), anchor("incident_date")),
+            _row("Date of the incident", long_date(n.incident_date), anchor("incident_date")),
             _row(
                 "What happened", n.incident_description, anchor("incident_description"), long=True
             ),
-            _row("Date your agency became aware", _day(n.aware_date), anchor("aware_date")),
+            _row("Date your agency became aware", long_date(n.aware_date), anchor("aware_date")),
             _row("Death or serious harm", n.get_harm_display() if n.harm else "", anchor("harm")),
             _row(
                 "Abuse or neglect",

@@ -24,12 +24,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
+from hscb.lib.checks import (
+    check_date,
+    check_text,
+    locked,
+    long_date,
+    queue_after_commit,
+)
 from hscb.models import GroupFunction, Meeting, MeetingStatus, Membership, MembershipRole, User
 from hscb.rules import roles_of
-from hscb.services.board import _queue
 
 from ..models import (
     Answer,
@@ -51,7 +56,6 @@ from .clocks import (
     clock_start_rapid_review,
 )
 
-TEXT_LIMIT = 10000
 # The criteria the subgroup answers, in the order the form asks them.
 CRITERIA = (
     "abuse_or_neglect",
@@ -69,56 +73,6 @@ NOT_AN_OUTCOME = (
 MEETABLE_CLOCKS = (ClockKind.RAPID_REVIEW, ClockKind.DECISION)
 
 CHANGED = "Someone else changed this case while you were working on it: nothing was saved."
-
-
-def _day(value: datetime.date) -> str:
-    return date_format(value)
-
-
-def _text(
-    errors: dict[str, list[str]],
-    name: str,
-    value: str | None,
-    *,
-    what: str,
-    required: bool = True,
-    limit: int = TEXT_LIMIT,
-) -> str:
-    """The text stripped, or an error for it: missing, too long, or holding null characters
-    (which PostgreSQL cannot store)."""
-    text = (value or "").strip()
-    subject = what[:1].upper() + what[1:]
-    if "\x00" in text:
-        errors[name] = [f"{subject} must not contain null characters"]
-    elif required and not text:
-        errors[name] = [f"Enter {what}"]
-    elif len(text) > limit:
-        errors[name] = [f"{subject} must be {limit:,} characters or fewer"]
-    return text
-
-
-def _date(
-    errors: dict[str, list[str]],
-    name: str,
-    value: datetime.date | None,
-    *,
-    what: str,
-    today: datetime.date,
-    not_before: datetime.date | None = None,
-    not_before_what: str = "",
-) -> None:
-    subject = what[:1].upper() + what[1:]
-    if value is None:
-        errors[name] = [f"Enter {what}"]
-    elif value > today:
-        errors[name] = [f"{subject} must be today or in the past"]
-    elif not_before is not None and value < not_before:
-        errors[name] = [f"{subject} must be on or after {not_before_what}, {_day(not_before)}"]
-
-
-def _locked(notification: Notification) -> Notification:
-    """The case as it is now, its row locked until the transaction ends."""
-    return Notification.objects.select_for_update().get(pk=notification.pk)
 
 
 def _check_not_merged(notification: Notification) -> None:
@@ -153,15 +107,15 @@ def case_record_panel_notified(
     today = timezone.localdate()
     try:
         with transaction.atomic():
-            case = _locked(notification)
+            case = locked(notification)
             _check_not_merged(case)
             if case.panel_notified_on is not None:
                 raise ValidationError(
                     "The national panel and Ofsted were recorded as notified on "
-                    f"{_day(case.panel_notified_on)}: it cannot be recorded twice"
+                    f"{long_date(case.panel_notified_on)}: it cannot be recorded twice"
                 )
             errors: dict[str, list[str]] = {}
-            _date(
+            check_date(
                 errors,
                 "notified_on",
                 notified_on,
@@ -199,18 +153,18 @@ def clock_record_met(
         raise ValidationError("There is no such deadline")
     today = timezone.localdate()
     with transaction.atomic():
-        case = _locked(notification)
+        case = locked(notification)
         _check_not_merged(case)
         clock = Clock.objects.select_for_update().filter(notification=case, kind=kind).first()
         if clock is None:
             raise ValidationError(f"{case.reference} has no deadline of this kind running")
         if clock.met_on is not None:
             raise ValidationError(
-                f"“{clock.name}” was recorded as met on {_day(clock.met_on)}: it cannot be "
+                f"“{clock.name}” was recorded as met on {long_date(clock.met_on)}: it cannot be "
                 "recorded twice"
             )
         errors: dict[str, list[str]] = {}
-        _date(
+        check_date(
             errors,
             "met_on",
             met_on,
@@ -269,8 +223,10 @@ def case_consider(
     }
     errors: dict[str, list[str]] = {}
     _check_answers(errors, answers)
-    assessment = _text(errors, "assessment", assessment, what="the subgroup's assessment")
-    rationale = _text(errors, "rationale", rationale, what="the reasons for the recommendation")
+    assessment = check_text(errors, "assessment", assessment, what="the subgroup's assessment")
+    rationale = check_text(
+        errors, "rationale", rationale, what="the reasons for the recommendation"
+    )
     if recommendation is None:
         errors["recommendation"] = ["Choose the subgroup's recommendation"]
     elif not recommendation.is_active:
@@ -286,7 +242,7 @@ def case_consider(
             errors["meeting"] = ["Choose a meeting that has taken place"]
     try:
         with transaction.atomic():
-            case = _locked(notification)
+            case = locked(notification)
             _check_not_merged(case)
             if case.status != NotificationStatus.SUBMITTED:
                 raise ValidationError(
@@ -308,7 +264,7 @@ def case_consider(
             case.save(update_fields=["status", "updated_at"])
             from casereview.tasks.cases import send_decision_needed
 
-            _queue(send_decision_needed, case.pk)
+            queue_after_commit(send_decision_needed, case.pk)
     except IntegrityError:
         raise ValidationError(
             "The subgroup's consideration of this case is already recorded: it cannot be "
@@ -323,7 +279,7 @@ def case_consider(
 
 
 def _twice(decision: Decision | None) -> ValidationError:
-    when = f" on {_day(decision.decided_on)}" if decision is not None else ""
+    when = f" on {long_date(decision.decided_on)}" if decision is not None else ""
     return ValidationError(
         f"The board chair's decision on this case was recorded{when}: it cannot be recorded twice"
     )
@@ -350,7 +306,7 @@ def case_decide(
     today = timezone.localdate()
     try:
         with transaction.atomic():
-            case = _locked(notification)
+            case = locked(notification)
             _check_not_merged(case)
             if case.status == NotificationStatus.DECIDED:
                 raise _twice(Decision.objects.filter(notification=case).first())
@@ -371,10 +327,10 @@ def case_decide(
             elif review_type.outcome == Outcome.RAPID_REVIEW:
                 errors["review_type"] = [NOT_AN_OUTCOME]
             required = review_type is not None and review_type.reasons_required
-            reasons = _text(
+            reasons = check_text(
                 errors, "reasons", reasons, what="the reasons for the decision", required=required
             )
-            override_reason = _text(
+            override_reason = check_text(
                 errors,
                 "override_reason",
                 override_reason,
@@ -405,7 +361,7 @@ def case_decide(
                     "is for a case that does not meet them. Give the reason for deciding against "
                     "the criteria, or choose another outcome"
                 ]
-            _date(
+            check_date(
                 errors,
                 "decided_on",
                 decided_on,

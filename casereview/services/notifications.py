@@ -31,16 +31,21 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
+from hscb.lib.checks import (
+    check_each_answer,
+    is_date,
+    is_empty,
+    long_date,
+    queue_after_commit,
+)
 from hscb.lib.email import send_templated_email
 from hscb.lib.names import child_name_key
-from hscb.lib.nhs import normalise_nhs_number, validate_nhs_number
+from hscb.lib.nhs import normalise_nhs_number
 from hscb.lib.uploads import clean_file_name, validate_document
 from hscb.models import Agency, Area, GroupFunction, Membership, MembershipRole, User
 from hscb.rules import SECRETARIAT_GROUP
-from hscb.services.board import _queue
 
 from ..models import (
     AbuseOrNeglect,
@@ -106,8 +111,6 @@ CHOICES: dict[str, type] = {
     "harm": Harm,
     "abuse_or_neglect": AbuseOrNeglect,
 }
-PHONE_MESSAGE = "Enter a telephone number, like 01632 960 001 or 07700 900 982"
-PHONE_CHARACTERS = set("0123456789 +()-")
 AGE_MAX = 17
 MAX_ATTACHMENTS = 20
 DESCRIPTION_MAX = 200
@@ -129,29 +132,6 @@ class NotReadable:
 
 
 NOT_READABLE = NotReadable()
-
-
-def _day(value: datetime.date) -> str:
-    return date_format(value, "j F Y")
-
-
-def _empty(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    if isinstance(value, list | tuple | set):
-        return not value
-    return False
-
-
-def _is_date(value: Any) -> bool:
-    return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
-
-
-def _is_phone(value: str) -> bool:
-    digits = sum(ch.isdigit() for ch in value)
-    return set(value) <= PHONE_CHARACTERS and 10 <= digits <= 15
 
 
 def age_on(date_of_birth: datetime.date, day: datetime.date) -> int:
@@ -179,34 +159,11 @@ def answer_problems(
         if field in fields and message not in errors[field]:
             errors[field].append(message)
 
-    for field, message in REQUIRED.items():
-        if _empty(values.get(field)):
-            add(field, message)
-    for field, (limit, what) in TEXT_LIMITS.items():
-        text = values.get(field)
-        if isinstance(text, str):
-            if len(text) > limit:
-                add(field, f"{what} must be {limit:,} characters or fewer")
-            if "\x00" in text:
-                add(field, f"{what} must not contain null characters")
-    for field, choices in CHOICES.items():
-        value = values.get(field)
-        if isinstance(value, str) and value and value not in choices.values:
-            add(field, REQUIRED[field])
-
-    nhs_number = values.get("nhs_number")
-    if isinstance(nhs_number, str) and nhs_number.strip():
-        try:
-            validate_nhs_number(nhs_number)
-        except ValidationError as error:
-            add("nhs_number", error.messages[0])
-    phone = values.get("notifier_phone")
-    if isinstance(phone, str) and phone.strip() and not _is_phone(phone.strip()):
-        add("notifier_phone", PHONE_MESSAGE)
+    check_each_answer(values, add, required=REQUIRED, text_limits=TEXT_LIMITS, choices=CHOICES)
 
     incident, aware = values.get("incident_date"), values.get("aware_date")
-    incident = incident if _is_date(incident) else None
-    aware = aware if _is_date(aware) else None
+    incident = incident if is_date(incident) else None
+    aware = aware if is_date(aware) else None
     if incident and incident > today:
         add("incident_date", "The date of the incident must be today or in the past")
     elif incident and incident < _years_before(today, 18):
@@ -221,7 +178,7 @@ def answer_problems(
         add(
             "aware_date",
             "The date your agency became aware must be the same as or after the date of the "
-            f"incident ({_day(incident)})",
+            f"incident ({long_date(incident)})",
         )
     for message_field, message in _child_age_problems(values, incident=incident, today=today):
         add(message_field, message)
@@ -241,7 +198,7 @@ def _child_age_problems(
             ("age_years", "The child must be under 18: enter an approximate age from 0 to 17")
         )
         age_readable = False
-    if not _is_date(dob):
+    if not is_date(dob):
         return problems
     if dob > today:
         return [*problems, ("date_of_birth", "The date of birth must be today or in the past")]
@@ -252,27 +209,29 @@ def _child_age_problems(
             *problems,
             (
                 "date_of_birth",
-                f"The date of birth must be on or before the date of the incident ({_day(on)})",
+                "The date of birth must be on or before the date of the incident "
+                f"({long_date(on)})",
             ),
         ]
     years = age_on(dob, on)
     if years >= 18:
-        when = f"on the date of the incident ({_day(on)})" if known else "today"
+        when = f"on the date of the incident ({long_date(on)})" if known else "today"
         verb = "was" if known else "is"
         problems.append(
             (
                 "date_of_birth",
-                f"The child must be under 18 {when}: a child born on {_day(dob)} {verb} {years}",
+                f"The child must be under 18 {when}: a child born on {long_date(dob)} "
+                f"{verb} {years}",
             )
         )
     elif age_readable and age != years:
-        when = f"on the date of the incident ({_day(on)})" if known else "today"
+        when = f"on the date of the incident ({long_date(on)})" if known else "today"
         verb = "was" if known else "is"
         problems.append(
             (
                 "age_years",
                 f"The approximate age does not match the date of birth: a child born on "
-                f"{_day(dob)} {verb} {years} {when}. Correct the age, or leave it blank",
+                f"{long_date(dob)} {verb} {years} {when}. Correct the age, or leave it blank",
             )
         )
     return problems
@@ -306,7 +265,7 @@ def notification_problems(
 
 def steps_unanswered(values: Mapping[str, Any]) -> list[str]:
     """The steps with a required answer missing, in order."""
-    missing = {STEP_OF[field] for field in REQUIRED if _empty(values.get(field))}
+    missing = {STEP_OF[field] for field in REQUIRED if is_empty(values.get(field))}
     if values.get("date_of_birth") is None and values.get("age_years") is None:
         missing.add("child")
     return [step for step in STEP_FIELDS if step in missing]
@@ -363,7 +322,7 @@ def _type_problems(cleaned: Mapping[str, Any]) -> dict[str, list[str]]:
     """Answers of the wrong kind (a caller's mistake, not a person's): refused, never saved."""
     errors: dict[str, list[str]] = {}
     for field in ("date_of_birth", "incident_date", "aware_date"):
-        if field in cleaned and cleaned[field] is not None and not _is_date(cleaned[field]):
+        if field in cleaned and cleaned[field] is not None and not is_date(cleaned[field]):
             errors[field] = ["Enter a real date"]
     age = cleaned.get("age_years")
     if age is not None and (isinstance(age, bool) or not isinstance(age, int)):
@@ -577,8 +536,8 @@ def notification_submit(*, notification: Notification, by: User) -> Notification
             raise NotificationNotDraft(draft) from None
         clock_start_panel_notification(notification=draft)
         duplicates_flag(notification=draft)
-        _queue(send_notification_receipt, draft.pk)
-        _queue(send_notification_received, draft.pk)
+        queue_after_commit(send_notification_receipt, draft.pk)
+        queue_after_commit(send_notification_received, draft.pk)
     return draft
 
 

@@ -23,15 +23,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
 from hscb.lib import reminders
+from hscb.lib.checks import check_text, long_date, queue_after_commit
 from hscb.lib.email import send_templated_email
 from hscb.lib.uploads import clean_file_name, validate_document
 from hscb.models import Agency, Rag, User
 from hscb.services.actions import check_due_date
-from hscb.services.board import _queue
 
 from ..models import (
     AgencyReport,
@@ -76,11 +76,6 @@ class PlanActionChanged(Exception):
         )
 
 
-def long_date(day: datetime.date) -> str:
-    """A date as the pages show it: "1 March 2027"."""
-    return dateformat.format(day, "j F Y")
-
-
 def _name(user: User | None) -> str:
     if user is None:
         return "no-one"
@@ -94,26 +89,6 @@ def _add(errors: Errors, field: str, message: str) -> None:
 def _raise(errors: Errors) -> None:
     if errors:
         raise ValidationError(errors)
-
-
-def _text(
-    errors: Errors,
-    field: str,
-    value: str,
-    *,
-    limit: int,
-    what: str,
-    required: bool = True,
-) -> str:
-    """The text stripped, with a message for it missing, too long or holding null characters."""
-    text = (value or "").strip()
-    if "\x00" in text:
-        _add(errors, field, f"Remove the null characters from {what}")
-    elif required and not text:
-        _add(errors, field, f"Enter {what}")
-    elif len(text) > limit:
-        _add(errors, field, f"{what[:1].upper()}{what[1:]} must be {limit:,} characters or fewer")
-    return text
 
 
 def _not_future(
@@ -190,7 +165,7 @@ def review_update(
     meanwhile to another part of the review is kept."""
     today = timezone.localdate()
     errors: Errors = {}
-    lead = _text(
+    lead = check_text(
         errors,
         "lead_reviewer",
         lead_reviewer,
@@ -198,7 +173,7 @@ def review_update(
         what="the lead reviewer's name",
         required=False,
     )
-    organisation = _text(
+    organisation = check_text(
         errors,
         "lead_reviewer_organisation",
         lead_reviewer_organisation,
@@ -206,7 +181,7 @@ def review_update(
         what="the lead reviewer's organisation",
         required=False,
     )
-    terms = _text(
+    terms = check_text(
         errors,
         "terms_of_reference",
         terms_of_reference,
@@ -266,7 +241,7 @@ def _check_milestone(
     today: datetime.date,
     errors: Errors,
 ) -> str:
-    title = _text(errors, "title", title, limit=200, what="the milestone")
+    title = check_text(errors, "title", title, limit=200, what="the milestone")
     _not_before(errors, "due_on", due_on, review.started_on, "The due date", STARTED)
     if due_on > today + LATEST_AHEAD:
         _add(errors, "due_on", "The due date must be within the next 3 years")
@@ -369,7 +344,7 @@ def agency_report_update(
     note."""
     today = timezone.localdate()
     errors: Errors = {}
-    note = _text(errors, "note", note, limit=500, what="the note", required=False)
+    note = check_text(errors, "note", note, limit=500, what="the note", required=False)
     _happened(errors, "received_on", received_on, today, after=report.requested_on, than=REQUESTED)
     _raise(errors)
     _save_changed(report, {"received_on": received_on, "note": note})
@@ -503,7 +478,7 @@ def review_publish(*, review: Review, by: User, published_on: datetime.date) -> 
 def recommendation_create(*, review: Review, by: User, text: str) -> Recommendation:
     """Add a recommendation, numbered next after the review's others."""
     errors: Errors = {}
-    text = _text(errors, "text", text, limit=5000, what="the recommendation")
+    text = check_text(errors, "text", text, limit=5000, what="the recommendation")
     _raise(errors)
     with transaction.atomic():
         # Lock the review so that two recommendations added at once get different numbers.
@@ -546,7 +521,7 @@ def plan_action_create(
     from casereview.tasks.reviews import send_plan_action_assigned
 
     errors: Errors = {}
-    description = _text(errors, "description", description, limit=5000, what="the action")
+    description = check_text(errors, "description", description, limit=5000, what="the action")
     if not lead_agency.is_active:
         _add(errors, "lead_agency", f"{lead_agency.name} no longer takes part: choose another")
     _check_owner(errors, owner)
@@ -578,7 +553,7 @@ def plan_action_create(
             by=by,
         )
         if owner.pk != by.pk:
-            _queue(send_plan_action_assigned, update.pk)
+            queue_after_commit(send_plan_action_assigned, update.pk)
     return action
 
 
@@ -618,8 +593,10 @@ def plan_action_update(
 
     today = timezone.localdate()
     errors: Errors = {}
-    note = _text(errors, "note", note, limit=5000, what="a progress note")
-    evidence = _text(errors, "evidence", evidence, limit=10000, what="the evidence", required=False)
+    note = check_text(errors, "note", note, limit=5000, what="a progress note")
+    evidence = check_text(
+        errors, "evidence", evidence, limit=10000, what="the evidence", required=False
+    )
     if rag not in Rag.values:
         _add(errors, "rag", "Choose red, amber or green")
     if status not in PlanActionStatus.values:
@@ -686,7 +663,7 @@ def plan_action_update(
             by=by,
         )
         if new_owner is not None and new_owner.pk != by.pk:
-            _queue(send_plan_action_assigned, update.pk)
+            queue_after_commit(send_plan_action_assigned, update.pk)
     for name in (*changed, "reminder_last_sent", "reminder_next_on"):
         setattr(action, name, getattr(current, name))
     return update
@@ -764,8 +741,8 @@ def lesson_create(
     """Record a lesson learnt from the review, for everyone with a board role to find. It must
     not name the child."""
     errors: Errors = {}
-    theme = _text(errors, "theme", theme, limit=120, what="the theme")
-    text = _text(errors, "lesson", lesson, limit=5000, what="the lesson")
+    theme = check_text(errors, "theme", theme, limit=120, what="the theme")
+    text = check_text(errors, "lesson", lesson, limit=5000, what="the lesson")
     if practice_area not in PracticeArea.values:
         _add(errors, "practice_area", "Choose the area of practice")
     closed = [a.name for a in agencies if not a.is_active]

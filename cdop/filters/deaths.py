@@ -5,11 +5,10 @@ which panel reviews."""
 from __future__ import annotations
 
 import django_filters
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Layout
-from django import forms
 from django.db.models import QuerySet
 from django.http import QueryDict
+
+from hscb.filters import FilterForm
 
 from ..models import AgeBand, ChildDeath, DeathStatus, Expectation
 
@@ -17,26 +16,6 @@ OURS = "ours"
 ELSEWHERE = "elsewhere"
 REVIEWING_CHOICES = [(OURS, "Our panel"), (ELSEWHERE, "Another area's panel")]
 NEONATAL_CHOICES = [("yes", "Neonatal (under 28 days)"), ("no", "Not neonatal")]
-
-
-class DeathFilterForm(forms.Form):
-    """The filters' form: GET, no browser validation, a search box and one button."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper(self)
-        self.helper.form_method = "get"
-        self.helper.attrs = {"novalidate": ""}
-        self.helper.layout = Layout(
-            Field.text("q"),
-            Field.select("status", css_class="govuk-!-width-full"),
-            Field.select("expectation", css_class="govuk-!-width-full"),
-            Field.select("band", css_class="govuk-!-width-full"),
-            Field.select("year", css_class="govuk-!-width-full"),
-            Field.select("neonatal", css_class="govuk-!-width-full"),
-            Field.select("reviewing", css_class="govuk-!-width-full"),
-            Button("apply", "Apply filters", css_class="govuk-button--secondary"),
-        )
 
 
 class DeathFilter(django_filters.FilterSet):
@@ -79,7 +58,7 @@ class DeathFilter(django_filters.FilterSet):
     class Meta:
         model = ChildDeath
         fields = ["q", "status", "expectation", "band", "year", "neonatal", "reviewing"]
-        form = DeathFilterForm
+        form = FilterForm
 
     def __init__(self, data: QueryDict | None = None, *args, **kwargs) -> None:
         super().__init__(data, *args, **kwargs)

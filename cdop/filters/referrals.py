@@ -6,33 +6,17 @@ from __future__ import annotations
 import datetime
 
 import django_filters
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Layout
-from django import forms
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
+
+from hscb.filters import FilterForm
 
 from ..models import Direction, Referral, ReferralStatus
 
 AWAITED = "awaited"
 OVERDUE = "overdue"
 AWAITING_CHOICES = [(AWAITED, "A step is awaited"), (OVERDUE, "The step awaited is overdue")]
-
-
-class ReferralFilterForm(forms.Form):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper(self)
-        self.helper.form_method = "get"
-        self.helper.attrs = {"novalidate": ""}
-        self.helper.layout = Layout(
-            Field.text("q"),
-            Field.select("direction", css_class="govuk-!-width-full"),
-            Field.select("status", css_class="govuk-!-width-full"),
-            Field.select("awaiting", css_class="govuk-!-width-full"),
-            Button("apply", "Apply filters", css_class="govuk-button--secondary"),
-        )
 
 
 class ReferralFilter(django_filters.FilterSet):
@@ -60,7 +44,7 @@ class ReferralFilter(django_filters.FilterSet):
     class Meta:
         model = Referral
         fields = ["q", "direction", "status", "awaiting"]
-        form = ReferralFilterForm
+        form = FilterForm
 
     def __init__(
         self,

@@ -13,9 +13,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from hscb.forms.board import ChoiceOfRecord, GovukDateField, GovukForm, QuickSelect
+from hscb.lib.checks import SHORT_LIMIT, TEXT_LIMIT
 from hscb.models import Agency, Meeting
-
-from ..services.progress import SHORT_LIMIT, TEXT_LIMIT
 
 
 def _date(what: str, label: str) -> GovukDateField:

@@ -13,7 +13,15 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from hscb.forms.board import ChoiceOfRecord, GovukDateField, GovukForm, QuickSelect
+from hscb.forms.board import (
+    ChoiceOfRecord,
+    GovukDateField,
+    GovukForm,
+    QuickSelect,
+    YesNoField,
+    radio_field,
+    text_field,
+)
 from hscb.lib.nhs import validate_nhs_number
 from hscb.models import Agency, Area, Ethnicity, Sex, User
 
@@ -35,42 +43,15 @@ NOT_TAKING = (
 )
 
 
-class YesNoField(forms.TypedChoiceField):
-    """Yes or no as radios: True, False, or None when not answered."""
-
-    def __init__(self, *, no_label: str = "No", **kwargs) -> None:
-        super().__init__(
-            choices=[("yes", "Yes"), ("no", no_label)],
-            coerce=lambda value: value == "yes",
-            empty_value=None,
-            widget=forms.RadioSelect,
-            **kwargs,
-        )
-
-
-def _text(name: str, label: str, *, required: bool = True, help_text: str = "", **kwargs):
+def _text(name: str, label: str, **kwargs) -> forms.CharField:
     limit, what = TEXT_LIMITS[name]
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=limit,
-        help_text=help_text,
-        error_messages={
-            "required": REQUIRED.get(name, ""),
-            "max_length": f"{what} must be {limit:,} characters or fewer",
-        },
-        **kwargs,
+    return text_field(
+        label, limit=limit, what=what, required_message=REQUIRED.get(name, ""), **kwargs
     )
 
 
 def _radios(name: str, label: str, choices, *, help_text: str = "") -> forms.ChoiceField:
-    return forms.ChoiceField(
-        label=label,
-        help_text=help_text,
-        choices=choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": REQUIRED[name], "invalid_choice": REQUIRED[name]},
-    )
+    return radio_field(label, choices, message=REQUIRED[name], help_text=help_text)
 
 
 def _date(name: str, label: str, what: str, *, help_text: str) -> GovukDateField:

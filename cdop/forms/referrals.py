@@ -12,12 +12,12 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from hscb.forms.board import ChoiceOfRecord, GovukDateField, GovukForm, QuickSelect
+from hscb.forms.board import ChoiceOfRecord, GovukDateField, GovukForm, QuickSelect, YesNoField
+from hscb.lib.checks import SHORT_LIMIT, TEXT_LIMIT
 from hscb.lib.nhs import validate_nhs_number
 from hscb.models import Area, Ethnicity, Sex
 
 from ..models import Expectation, PlaceSetting, ReviewingPanel
-from ..services.progress import SHORT_LIMIT, TEXT_LIMIT
 from ..services.referrals import EMAIL_LIMIT, HOW_TOLD_LIMIT, NAME_LIMIT, NOTE_LIMIT, PHONE_LIMIT
 
 YEARS = (1900, 2100)
@@ -56,17 +56,6 @@ def _date(what: str, label: str, **kwargs) -> GovukDateField:
 class AreaChoiceField(ChoiceOfRecord):
     def label_from_instance(self, obj: Area) -> str:
         return obj.name
-
-
-class YesNoField(forms.TypedChoiceField):
-    def __init__(self, **kwargs) -> None:
-        super().__init__(
-            choices=[("yes", "Yes"), ("no", "No")],
-            coerce=lambda value: value == "yes",
-            empty_value=None,
-            widget=forms.RadioSelect,
-            **kwargs,
-        )
 
 
 class InboundForm(GovukForm, forms.Form):

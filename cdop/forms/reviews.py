@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from hscb.forms.actions import OwnerField
-from hscb.forms.board import ChoiceOfRecord, GovukDateField, GovukForm
+from hscb.forms.board import ChoiceOfRecord, GovukDateField, GovukForm, YesNoField
 from hscb.models import Meeting
 from hscb.services.actions import check_due_date
 
@@ -60,17 +60,6 @@ def _drop_maxlength(form: forms.Form, *names: str) -> None:
     silently cut what they paste."""
     for name in names:
         form.fields[name].widget.attrs.pop("maxlength", None)
-
-
-class YesNoField(forms.TypedChoiceField):
-    def __init__(self, **kwargs) -> None:
-        super().__init__(
-            choices=[("yes", "Yes"), ("no", "No")],
-            coerce=lambda value: value == "yes",
-            empty_value=None,
-            widget=forms.RadioSelect,
-            **kwargs,
-        )
 
 
 class CategoryField(forms.ChoiceField):

@@ -39,16 +39,22 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from hscb.lib import reminders
+from hscb.lib.checks import (
+    EMAIL_MESSAGE,
+    check_each_answer,
+    is_date,
+    is_empty,
+    long_date,
+    queue_after_commit,
+)
 from hscb.lib.email import send_templated_email
 from hscb.lib.names import child_name_key
-from hscb.lib.nhs import normalise_nhs_number, validate_nhs_number
+from hscb.lib.nhs import normalise_nhs_number
 from hscb.lib.workingdays import add_working_days
 from hscb.models import Agency, Area, Ethnicity, Sex, User
 from hscb.rules import SECRETARIAT_GROUP
-from hscb.services.board import _queue
 
 from ..models import (
     NEONATAL_DAYS,
@@ -152,9 +158,6 @@ LOOKED_AFTER_BY_MISSING = "Select the local authority that was looking after the
 LOOKED_AFTER_BY_NOT_ASKED = (
     "You answered that the child was not looked after: leave the authority blank, or answer yes"
 )
-EMAIL_MESSAGE = "Enter an email address in the correct format, like name@example.com"
-PHONE_MESSAGE = "Enter a telephone number, like 01632 960 001 or 07700 900 982"
-PHONE_CHARACTERS = set("0123456789 +()-")
 
 # Where a death this panel does not review goes instead. Worded for a professional who may be
 # upset: plain, and clear about what to do next.
@@ -169,30 +172,14 @@ STILLBIRTH_MESSAGE = (
 
 def adult_message(*, born: datetime.date, died: datetime.date, years: int) -> str:
     return (
-        f"This form is only for the death of a child under 18. Someone born on {_day(born)} "
-        f"was {years} when they died on {_day(died)}, and the deaths of adults are not reviewed "
+        "This form is only for the death of a child under 18. Someone born on "
+        f"{long_date(born)} was {years} when they died on {long_date(died)}, and the deaths of "
+        "adults are not reviewed "
         "by the child death overview panel. Report the death to the coroner if it needs to be, "
         "and if abuse or neglect may have played a part, tell the local safeguarding adults "
         "board, which decides whether to hold a safeguarding adults review. If a date is wrong, "
         "correct it"
     )
-
-
-def _day(value: datetime.date) -> str:
-    return date_format(value, "j F Y")
-
-
-def _is_date(value: Any) -> bool:
-    return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
-
-
-def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _is_phone(value: str) -> bool:
-    digits = sum(ch.isdigit() for ch in value)
-    return set(value) <= PHONE_CHARACTERS and 10 <= digits <= 15
 
 
 def fields_for(via: str) -> tuple[str, ...]:
@@ -223,32 +210,9 @@ def death_problems(
             errors[field].append(message)
 
     def known(*names: str) -> bool:
-        return all(name in wanted and not _empty(values.get(name)) for name in names)
+        return all(name in wanted and not is_empty(values.get(name)) for name in names)
 
-    for field, message in REQUIRED.items():
-        if _empty(values.get(field)):
-            add(field, message)
-    for field, (limit, what) in TEXT_LIMITS.items():
-        text = values.get(field)
-        if isinstance(text, str):
-            if len(text) > limit:
-                add(field, f"{what} must be {limit:,} characters or fewer")
-            if "\x00" in text:
-                add(field, f"{what} must not contain null characters")
-    for field, choices in CHOICES.items():
-        value = values.get(field)
-        if isinstance(value, str) and value and value not in choices.values:
-            add(field, REQUIRED[field])
-
-    nhs_number = values.get("nhs_number")
-    if isinstance(nhs_number, str) and nhs_number.strip():
-        try:
-            validate_nhs_number(nhs_number)
-        except ValidationError as error:
-            add("nhs_number", error.messages[0])
-    phone = values.get("notifier_phone")
-    if isinstance(phone, str) and phone.strip() and not _is_phone(phone.strip()):
-        add("notifier_phone", PHONE_MESSAGE)
+    check_each_answer(values, add, required=REQUIRED, text_limits=TEXT_LIMITS, choices=CHOICES)
     email = values.get("notifier_email")
     if isinstance(email, str) and email.strip() and "\x00" not in email:
         try:
@@ -257,7 +221,7 @@ def death_problems(
             add("notifier_email", EMAIL_MESSAGE)
     if "notifier_agency" in wanted and "notifier_organisation" in wanted:
         agency = values.get("notifier_agency")
-        unnamed = agency is None and _empty(values.get("notifier_organisation"))
+        unnamed = agency is None and is_empty(values.get("notifier_organisation"))
         if unnamed or (agency is not None and not agency.is_active):
             add("notifier_agency", AGENCY_OR_ORGANISATION)
 
@@ -266,8 +230,8 @@ def death_problems(
         add("born_alive", STILLBIRTH_MESSAGE)
     # ... who died on or after the day they were born, by today, before their 18th birthday.
     born, died = values.get("date_of_birth"), values.get("died_on")
-    born = born if known("date_of_birth") and _is_date(born) else None
-    died = died if known("died_on") and _is_date(died) else None
+    born = born if known("date_of_birth") and is_date(born) else None
+    died = died if known("died_on") and is_date(died) else None
     if born and born > today:
         add("date_of_birth", "The date of birth must be today or in the past")
         born = None
@@ -286,7 +250,8 @@ def death_problems(
         if died < born:
             add(
                 "died_on",
-                f"The date of death must be the same as or after the date of birth ({_day(born)})",
+                "The date of death must be the same as or after the date of birth "
+                f"({long_date(born)})",
             )
         elif (years := age_in_years(born, died)) >= 18:
             add("date_of_birth", adult_message(born=born, died=died, years=years))
@@ -334,7 +299,7 @@ def _type_problems(cleaned: Mapping[str, Any]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for field in DATE_FIELDS:
         value = cleaned.get(field)
-        if value is not None and not _is_date(value):
+        if value is not None and not is_date(value):
             errors[field] = ["Enter a real date"]
     time = cleaned.get("died_at_time")
     if time is not None and not isinstance(time, datetime.time):
@@ -489,12 +454,12 @@ def death_notify(
             # form, so its referral waits for the panel to check the notification and email it
             # (`referral_send`): this system must not pass a stranger's words to another panel.
             if via == NotifiedVia.ACCOUNT:
-                _queue(send_death_referral, referral.pk)
+                queue_after_commit(send_death_referral, referral.pk)
         # Queued once, from this transaction's commit, and only from here: see
         # `death_notified_send` for why that makes the email go once.
-        _queue(send_death_notified, death.pk)
+        queue_after_commit(send_death_notified, death.pk)
         if via == NotifiedVia.ACCOUNT:
-            _queue(send_death_receipt, death.pk)
+            queue_after_commit(send_death_receipt, death.pk)
     return death
 
 

@@ -17,15 +17,13 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
+from hscb.lib.checks import SHORT_LIMIT, check_date, check_text, locked, long_date
 from hscb.models import Agency, GroupFunction, Meeting, MeetingStatus, User
 
 from ..models import AgencyInformation, ChildDeath, DeathDuplicate, DeathStatus
 
-TEXT_LIMIT = 10000
-SHORT_LIMIT = 200
 WORK = "cdop.work_on_death"
 CHANGED = "Someone else changed this case while you were working on it: nothing was saved."
 
@@ -33,64 +31,11 @@ CHANGED = "Someone else changed this case while you were working on it: nothing 
 # Checks shared by the panel's services ------------------------------------------------------
 
 
-def day(value: datetime.date) -> str:
-    return date_format(value)
-
-
-def check_text(
-    errors: dict[str, list[str]],
-    name: str,
-    value: str | None,
-    *,
-    what: str,
-    required: bool = True,
-    limit: int = TEXT_LIMIT,
-) -> str:
-    """The text stripped, or an error for it: missing, too long, or holding null characters
-    (which PostgreSQL cannot store)."""
-    text = (value or "").strip() if isinstance(value, str) or value is None else str(value)
-    subject = what[:1].upper() + what[1:]
-    if "\x00" in text:
-        errors[name] = [f"{subject} must not contain null characters"]
-    elif required and not text:
-        errors[name] = [f"Enter {what}"]
-    elif len(text) > limit:
-        errors[name] = [f"{subject} must be {limit:,} characters or fewer"]
-    return text
-
-
-def check_date(
-    errors: dict[str, list[str]],
-    name: str,
-    value: datetime.date | None,
-    *,
-    what: str,
-    today: datetime.date,
-    not_before: datetime.date | None = None,
-    not_before_what: str = "",
-) -> None:
-    """A date that must be given, not in the future, and not before `not_before`."""
-    subject = what[:1].upper() + what[1:]
-    if value is None:
-        errors[name] = [f"Enter {what}"]
-    elif not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
-        errors[name] = [f"{subject} must be a real date"]
-    elif value > today:
-        errors[name] = [f"{subject} must be today or in the past"]
-    elif not_before is not None and value < not_before:
-        errors[name] = [f"{subject} must be on or after {not_before_what}, {day(not_before)}"]
-
-
 def _authorise(by: User, death: ChildDeath) -> None:
     if not by.has_perm(WORK, death):
         raise PermissionDenied(
             "Only the Child Death Overview Panel and the secretariat work on child deaths."
         )
-
-
-def _locked(death: ChildDeath) -> ChildDeath:
-    """The case as it is now, its row locked until the transaction ends."""
-    return ChildDeath.objects.select_for_update().get(pk=death.pk)
 
 
 def check_open(death: ChildDeath) -> None:
@@ -129,7 +74,7 @@ def death_record_jar(
     summary = check_text(errors, "summary", summary, what="a summary of the response")
     try:
         with transaction.atomic():
-            case = _locked(death)
+            case = locked(death)
             check_open(case)
             if not case.is_unexpected:
                 raise ValidationError(
@@ -177,7 +122,7 @@ def agency_information_request(
         errors["agency"] = [f"{agency.name} no longer takes part: choose another agency"]
     try:
         with transaction.atomic():
-            case = _locked(death)
+            case = locked(death)
             check_open(case)
             check_date(
                 errors,
@@ -193,7 +138,7 @@ def agency_information_request(
                 if earlier is not None:
                     errors["agency"] = [
                         f"{agency.name} was already asked for information on "
-                        f"{day(earlier.requested_on)}"
+                        f"{long_date(earlier.requested_on)}"
                     ]
             if errors:
                 raise ValidationError(errors)
@@ -222,13 +167,13 @@ def agency_information_receive(
     today = timezone.localdate()
     errors: dict[str, list[str]] = {}
     with transaction.atomic():
-        case = _locked(report.death)
+        case = locked(report.death)
         check_open(case)
         current = AgencyInformation.objects.select_for_update().get(pk=report.pk)
         if current.received_on is not None:
             raise ValidationError(
                 f"The information from {report.agency.name} was already recorded as received "
-                f"on {day(current.received_on)}"
+                f"on {long_date(current.received_on)}"
             )
         check_date(
             errors,
@@ -260,12 +205,12 @@ def death_record_review_meeting(
     errors: dict[str, list[str]] = {}
     try:
         with transaction.atomic():
-            case = _locked(death)
+            case = locked(death)
             check_open(case)
             if case.review_meeting_on is not None:
                 raise ValidationError(
                     "The child death review meeting was already recorded as held on "
-                    f"{day(case.review_meeting_on)}"
+                    f"{long_date(case.review_meeting_on)}"
                 )
             if case.status == DeathStatus.PANEL:
                 raise ValidationError(
@@ -306,7 +251,7 @@ def death_list_for_panel(*, death: ChildDeath, meeting: Meeting | None, by: User
         errors["meeting"] = ["That meeting was cancelled: choose another"]
     try:
         with transaction.atomic():
-            case = _locked(death)
+            case = locked(death)
             check_open(case)
             if case.status in (DeathStatus.NOTIFIED, DeathStatus.GATHERING):
                 raise ValidationError(
@@ -318,7 +263,7 @@ def death_list_for_panel(*, death: ChildDeath, meeting: Meeting | None, by: User
                     errors["meeting"] = [f"{case.reference} is already listed for this meeting"]
                 elif timezone.localdate(meeting.starts_at) < case.died_on:
                     errors["meeting"] = [
-                        f"Choose a meeting on or after the date of death, {day(case.died_on)}"
+                        f"Choose a meeting on or after the date of death, {long_date(case.died_on)}"
                     ]
             if errors:
                 raise ValidationError(errors)
@@ -342,7 +287,7 @@ def duplicate_dismiss(*, duplicate: DeathDuplicate, by: User) -> DeathDuplicate:
         if flag.dismissed_at is not None:
             raise ValidationError(
                 "This possible duplicate was already dismissed on "
-                f"{day(timezone.localdate(flag.dismissed_at))}"
+                f"{long_date(timezone.localdate(flag.dismissed_at))}"
             )
         flag.dismissed_at = timezone.now()
         flag.save(update_fields=["dismissed_at"])

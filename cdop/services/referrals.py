@@ -30,10 +30,10 @@ from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from hscb.lib import reminders
+from hscb.lib.checks import SHORT_LIMIT, check_date, check_text, long_date, queue_after_commit
 from hscb.lib.nhs import normalise_nhs_number, validate_nhs_number
 from hscb.lib.workingdays import add_months, add_working_days
 from hscb.models import Area, Ethnicity, Sex, User
-from hscb.services.board import _queue
 
 from ..models import (
     ChildDeath,
@@ -50,7 +50,7 @@ from ..models import (
 from .deaths import STILLBIRTH_MESSAGE, adult_message, death_create
 from .jurisdiction import HomeAreaMissing, home_area, jurisdiction, panel_contact
 from .people import panel_coordinator, panel_group
-from .progress import CHANGED, SHORT_LIMIT, check_date, check_text, day
+from .progress import CHANGED
 
 NAME_LIMIT = 100
 PHONE_LIMIT = 40
@@ -115,7 +115,7 @@ def _check_child(
         return
     if died_on < date_of_birth:
         errors["died_on"] = [
-            f"The date of death must be on or after the date of birth, {day(date_of_birth)}"
+            f"The date of death must be on or after the date of birth, {long_date(date_of_birth)}"
         ]
     elif (years := age_in_years(date_of_birth, died_on)) >= ADULT_AGE:
         errors["date_of_birth"] = [adult_message(born=date_of_birth, died=died_on, years=years)]
@@ -291,7 +291,7 @@ def send_problem(referral: Referral) -> str:
     if referral.emailed_at is not None:
         return (
             f"The referral was already emailed to {area.name}'s panel on "
-            f"{day(timezone.localdate(referral.emailed_at))}"
+            f"{long_date(timezone.localdate(referral.emailed_at))}"
         )
     if not area.cdop_email:
         return (
@@ -316,7 +316,7 @@ def referral_send(*, referral: Referral, by: User) -> Referral:
         current = _locked(referral)
         if problem := send_problem(current):
             raise ValidationError(problem)
-        _queue(send_death_referral, current.pk)
+        queue_after_commit(send_death_referral, current.pk)
     return current
 
 
@@ -333,7 +333,8 @@ def referral_acknowledge(
             current = _locked(referral)
             if current.acknowledged_on is not None:
                 raise ValidationError(
-                    f"The acknowledgement was already recorded on {day(current.acknowledged_on)}"
+                    "The acknowledgement was already recorded on "
+                    f"{long_date(current.acknowledged_on)}"
                 )
             check_date(
                 errors,
@@ -412,7 +413,7 @@ def referral_agree(
             if current.agreed_on is not None:
                 raise ValidationError(
                     "The agreement on which panel reviews was already recorded on "
-                    f"{day(current.agreed_on)}"
+                    f"{long_date(current.agreed_on)}"
                 )
             if current.status == ReferralStatus.SENT:
                 raise ValidationError(
@@ -485,7 +486,7 @@ def referral_report_outcome(
             if current.outcome_reported_on is not None:
                 raise ValidationError(
                     "The outcome was already recorded as reported on "
-                    f"{day(current.outcome_reported_on)}"
+                    f"{long_date(current.outcome_reported_on)}"
                 )
             if current.status != ReferralStatus.AGREED:
                 raise ValidationError(

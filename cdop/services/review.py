@@ -27,8 +27,9 @@ import datetime
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 
+from hscb.lib import checks
+from hscb.lib.checks import long_date
 from hscb.models import Action, Meeting, User
 from hscb.services.actions import action_create
 
@@ -84,10 +85,6 @@ NO_AGENCIES_GAVE_INFORMATION = (
 )
 
 
-def _day(value: datetime.date) -> str:
-    return date_format(value, "j F Y")
-
-
 def _text_problems(value: str, *, what: str, limit: int) -> list[str]:
     problems = []
     if len(value) > limit:
@@ -102,11 +99,6 @@ def _authorise(by: User, death: ChildDeath) -> None:
         raise PermissionDenied(
             "Only the Child Death Overview Panel and the secretariat work on child deaths."
         )
-
-
-def _lock(death: ChildDeath) -> ChildDeath:
-    """The death re-read and locked for the rest of the transaction."""
-    return ChildDeath.objects.select_for_update().get(pk=death.pk)
 
 
 def _check_reviewable(death: ChildDeath) -> None:
@@ -164,7 +156,7 @@ def panel_review_save(
             "Select yes if abuse or neglect may have been a factor"
         ]
     with transaction.atomic():
-        locked = _lock(death)
+        locked = checks.locked(death)
         _check_reviewable(locked)
         review = _review_for_writing(locked, by)
         if category is not None:
@@ -204,7 +196,7 @@ def factor_create(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        locked = _lock(death)
+        locked = checks.locked(death)
         _check_reviewable(locked)
         review = _review_for_writing(locked, by)
         factor = Factor.objects.create(
@@ -219,7 +211,7 @@ def factor_remove(*, factor: Factor, by: User) -> None:
     """Take a factor off the review of a case that is still open."""
     _authorise(by, factor.review.death)
     with transaction.atomic():
-        locked = _lock(factor.review.death)
+        locked = checks.locked(factor.review.death)
         _check_reviewable(locked)
         review = factor.review
         factor.delete()
@@ -239,7 +231,7 @@ def recommendation_create(*, death: ChildDeath, by: User, text: str) -> PanelRec
     if problems := _text_problems(text, what="The recommendation", limit=RECOMMENDATION_MAX):
         raise ValidationError({"text": problems})
     with transaction.atomic():
-        locked = _lock(death)
+        locked = checks.locked(death)
         _check_reviewable(locked)
         review = _review_for_writing(locked, by)
         return PanelRecommendation.objects.create(review=review, text=text, added_by=by)
@@ -338,7 +330,7 @@ def death_close(*, death: ChildDeath, by: User, closed_on: datetime.date) -> Chi
     if not isinstance(closed_on, datetime.date) or isinstance(closed_on, datetime.datetime):
         errors["closed_on"] = ["Enter the date the case was closed"]
     with transaction.atomic():
-        locked = _lock(death)
+        locked = checks.locked(death)
         review = PanelReview.objects.select_for_update().filter(death=locked).first()
         if problems := close_problems(locked, review):
             errors[NON_FIELD_ERRORS] = problems
@@ -348,7 +340,7 @@ def death_close(*, death: ChildDeath, by: User, closed_on: datetime.date) -> Chi
             elif closed_on < locked.died_on:
                 errors["closed_on"] = [
                     "The date the case was closed must be on or after the date of death "
-                    f"({_day(locked.died_on)})"
+                    f"({long_date(locked.died_on)})"
                 ]
         if errors:
             raise ValidationError(errors)
@@ -389,7 +381,7 @@ def _what_happened(death: ChildDeath, review: PanelReview) -> str:
     parts = [
         f"Child death {death.reference}, referred by the Child Death Overview Panel after its "
         "review, which concluded that abuse or neglect may have been a factor.",
-        f"Died on {_day(death.died_on)}, {place}, in {death.place_area.name}. The death was "
+        f"Died on {long_date(death.died_on)}, {place}, in {death.place_area.name}. The death was "
         f"{death.get_expectation_display().lower()}.",
         "Known circumstances:\n" + (death.circumstances.strip() or "None recorded."),
         "The panel's summary:\n" + (review.summary.strip() or "None recorded."),
@@ -502,7 +494,7 @@ def death_refer_to_case_review(*, death: ChildDeath, by: User, notifier_phone: s
     _authorise(by, death)
     notifier_phone = (notifier_phone or "").strip()
     with transaction.atomic():
-        locked = _lock(death)
+        locked = checks.locked(death)
         review = PanelReview.objects.filter(death=locked).first()
         if problems := refer_problems(locked, review, by):
             raise ValidationError(problems)

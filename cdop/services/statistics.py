@@ -25,9 +25,9 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from hscb.lib.checks import queue_after_commit
 from hscb.lib.pdf import render_pdf
 from hscb.models import User
-from hscb.services.board import _queue
 
 from ..models import AnnualReport, DeathCategory, ReportStatus
 from ..selectors.statistics import (
@@ -108,7 +108,7 @@ def report_request(*, year: int, by: User) -> AnnualReport:
         report = AnnualReport.objects.create(
             year=year, suppress_below=settings.CDOP_SUPPRESS_BELOW, requested_by=by
         )
-        _queue(build_annual_report, report.pk)
+        queue_after_commit(build_annual_report, report.pk)
     return report
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 from auditlog.mixins import AuditlogHistoryAdminMixin
 from django import forms
 from django.contrib import admin, messages
@@ -9,18 +11,79 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.html import format_html
 
+from hscb.lib.access import LogAccessAdminMixin
 from hscb.models import Agency, Area, Group, Membership, MembershipRole, Objective, User
 from hscb.rules import SECRETARIAT_GROUP
 from hscb.services import board as services
 
 
 class HistoryAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
-    """Every model admin shows a link to the record's full change history."""
+    """Every model admin shows a link to the record's full change history. The history of a
+    record this admin does not show (a draft, say) is not found, rather than an error."""
 
     show_auditlog_history_link = True
+
+    def auditlog_history_view(self, request, object_id, extra_context=None):
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+        return super().auditlog_history_view(request, object_id, extra_context)
+
+
+class ChildRecordAdmin(LogAccessAdminMixin, HistoryAdmin):
+    """Part of a child's record: opening its change page or its history is logged."""
+
+
+class ViewOnly:
+    """Looked at here; written through the app's pages, where the rules are applied."""
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyInline(ViewOnly, admin.TabularInline):
+    """Rows shown with their parent, never added, changed or deleted here."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    related: tuple[str, ...] = ()  # loaded with the rows, for their columns
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        return self.fields or ()
+
+    def get_queryset(self, request: HttpRequest):
+        queryset = super().get_queryset(request)
+        return queryset.select_related(*self.related) if self.related else queryset
+
+
+def page_link(url: str, text: str = "Open its page") -> str:
+    return format_html('<a href="{}">{}</a>', url, text)
+
+
+def case_link_mixin(relation: str, description: str) -> type:
+    """Columns for a record that belongs to a case (`relation` names the case): the case's
+    reference, sorted by, and a link to its page."""
+
+    class CaseLink:
+        @admin.display(description=description, ordering=f"{relation}__reference")
+        def reference(self, obj) -> str:
+            return getattr(obj, relation).reference
+
+        @admin.display(description="case page")
+        def case_page(self, obj) -> str:
+            return page_link(getattr(obj, relation).get_absolute_url(), "Open the case page")
+
+    return CaseLink
 
 
 class CurrentMembershipFilter(admin.SimpleListFilter):

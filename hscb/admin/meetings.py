@@ -14,33 +14,16 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from hscb.admin.board import HistoryAdmin
+from hscb.admin.board import HistoryAdmin, ReadOnlyInline
 from hscb.models import AgendaItem, Attendance, Meeting, Paper
 from hscb.services import meetings as services
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class AgendaItemInline(ReadOnlyInline):
     model = AgendaItem
     fields = ["order", "title", "presenter_label", "minutes_allotted"]
-    readonly_fields = fields
+    related = ("presenter",)
     verbose_name_plural = "agenda"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("presenter")
 
     @admin.display(description="presenter")
     def presenter_label(self, obj: AgendaItem) -> str:
@@ -50,11 +33,8 @@ class AgendaItemInline(ReadOnlyInline):
 class AttendanceInline(ReadOnlyInline):
     model = Attendance
     fields = ["person", "agency", "status", "substitute_for", "is_member"]
-    readonly_fields = fields
+    related = ("person", "agency", "substitute_for")
     verbose_name_plural = "attendance"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("person", "agency", "substitute_for")
 
 
 @admin.register(Meeting)

@@ -155,6 +155,57 @@ class GovukDateField(DateInputField):
 PK_MAX = 2**63 - 1
 
 
+class YesNoField(forms.TypedChoiceField):
+    """Yes or no as radios: True, False, or None when not answered. `no_label` says what "no"
+    means where a plain "No" would be unclear."""
+
+    def __init__(self, *, no_label: str = "No", **kwargs) -> None:
+        super().__init__(
+            choices=[("yes", "Yes"), ("no", no_label)],
+            coerce=lambda value: value == "yes",
+            empty_value=None,
+            widget=forms.RadioSelect,
+            **kwargs,
+        )
+
+
+def text_field(
+    label: str,
+    *,
+    limit: int,
+    what: str,
+    required_message: str = "",
+    required: bool = True,
+    help_text: str = "",
+    **kwargs,
+) -> forms.CharField:
+    """A text answer with GOV.UK messages: `what` names it in "… must be 10,000 characters or
+    fewer"."""
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=limit,
+        help_text=help_text,
+        error_messages={
+            "required": required_message,
+            "max_length": f"{what} must be {limit:,} characters or fewer",
+        },
+        **kwargs,
+    )
+
+
+def radio_field(label: str, choices, *, message: str, help_text: str = "") -> forms.ChoiceField:
+    """One of `choices` as radios; `message` asks for an answer when none, or a wrong one, is
+    given."""
+    return forms.ChoiceField(
+        label=label,
+        help_text=help_text,
+        choices=choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": message, "invalid_choice": message},
+    )
+
+
 def is_record_number(value) -> bool:
     """Whether `value` can be a record's primary key (a whole number the database can hold)."""
     text = str(value).strip()

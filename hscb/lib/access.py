@@ -2,11 +2,13 @@
 
 A view is an `ACCESS` entry in django-auditlog's log, written through its `accessed` signal:
 the actor and address come from its middleware, as for every change. Function views call
-`log_access(obj)` once they have authorised the request; the admin's change pages log through
-`LogAccessAdminMixin`.
+`log_access(obj)` once they have authorised the request; the admin's change and history pages log
+through `LogAccessAdminMixin`.
 """
 
 from __future__ import annotations
+
+from urllib.parse import unquote
 
 from auditlog.signals import accessed
 from django.db.models import Model
@@ -36,10 +38,19 @@ class LogAccessAdminMixin:
 
     access_also: tuple[str, ...] = ()
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
+    def _log_shown(self, request, object_id, response) -> None:
         if getattr(response, "status_code", None) == 200:
-            obj = self.get_object(request, object_id)
+            obj = self.get_object(request, unquote(object_id))
             if obj is not None:
                 log_access(obj, *(getattr(obj, name) for name in self.access_also))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        self._log_shown(request, object_id, response)
+        return response
+
+    def auditlog_history_view(self, request, object_id, extra_context=None):
+        """A record's history shows what it held: opening it is a view too."""
+        response = super().auditlog_history_view(request, object_id, extra_context)
+        self._log_shown(request, object_id, response)
         return response

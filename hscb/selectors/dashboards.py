@@ -13,7 +13,7 @@ board core imports no app, so each app registers its own loader when it is ready
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -153,6 +153,34 @@ class Chart:
                 for i, s in enumerate(self.series)
             ],
         }
+
+
+def status_chart(
+    *,
+    id: str,
+    title: str,
+    noun: str,
+    statuses: tuple[tuple[str, str, ChartColour], ...],
+    counts: Mapping[str, int],
+    list_url: str,
+    empty_text: str,
+    horizontal: bool = False,
+) -> Chart:
+    """Records by status: a bar a status (`statuses` holds each one's value, label and colour),
+    each linking to the list filtered by it; `noun` heads the figures ("Cases")."""
+    return Chart(
+        id=id,
+        kind="bar",
+        title=title,
+        label_header="Status",
+        series=(Series(noun, "blue"),),
+        rows=tuple(
+            Row(label, (counts.get(value, 0),), url=f"{list_url}?status={value}", colour=colour)
+            for value, label, colour in statuses
+        ),
+        horizontal=horizontal,
+        empty_text=empty_text,
+    )
 
 
 # Panels added by later issues ---------------------------------------------------------------

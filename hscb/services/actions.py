@@ -23,6 +23,7 @@ from django.utils import dateformat, timezone
 from django_fsm import ConcurrentTransition
 
 from hscb.lib import reminders
+from hscb.lib.checks import queue_after_commit
 from hscb.lib.email import send_templated_email
 from hscb.models import (
     CLOSED_STATUSES,
@@ -36,7 +37,6 @@ from hscb.models import (
     MeetingStatus,
     User,
 )
-from hscb.services.board import _queue
 
 # How far ahead a due date may be set: further than this is almost certainly a typing slip.
 LATEST_DUE_DATE = datetime.timedelta(days=5 * 366)
@@ -164,7 +164,7 @@ def action_create(
             action=action, author=by, text=f"Recorded and given to {_name(owner)}."
         )
         if owner.pk != by.pk:
-            _queue(send_action_assigned, note.pk)
+            queue_after_commit(send_action_assigned, note.pk)
     return action
 
 
@@ -246,7 +246,7 @@ def action_update(
                 status_to=status_to,
             )
             if new_owner is not None and new_owner.pk != by.pk:
-                _queue(send_action_assigned, written.pk)
+                queue_after_commit(send_action_assigned, written.pk)
     except ConcurrentTransition:
         current = Action.objects.filter(pk=action.pk).values_list("status", flat=True).first()
         action.refresh_from_db()
@@ -294,7 +294,7 @@ def action_chase(*, action: Action, by: User, today: datetime.date | None = None
             return False
         action.last_chased_on = today
         note = ActionNote.objects.create(action=action, author=by, text=f"Chased by {_name(by)}.")
-        _queue(send_action_chase, note.pk)
+        queue_after_commit(send_action_chase, note.pk)
     return True
 
 

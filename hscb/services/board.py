@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from hscb.lib.checks import queue_after_commit
 from hscb.lib.email import send_templated_email
 from hscb.lib.security import normalise_email
 from hscb.lib.tokens import invitation_token_generator, lifetime_in_words
@@ -23,13 +24,6 @@ def _password_link(user: User, url_name: str, generator: PasswordResetTokenGener
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
     token = generator.make_token(user)
     return settings.SITE_URL + reverse(url_name, kwargs={"uidb64": uidb64, "token": token})
-
-
-def _queue(task, *args) -> None:
-    """Queue a task once the transaction commits. If queueing fails (the broker is down, or an
-    eager task's email cannot be sent), the saved change stands and the failure is logged: the
-    secretariat's home page lists people whose invitation did not go."""
-    transaction.on_commit(lambda: task.delay(*args), robust=True)
 
 
 # People ---------------------------------------------------------------------------------------
@@ -48,7 +42,7 @@ def user_invite(*, user: User) -> User:
         user.set_unusable_password()
         user.invitation_sent_at = None
         user.save()
-        _queue(send_set_password_email, user.pk)
+        queue_after_commit(send_set_password_email, user.pk)
     return user
 
 
@@ -61,7 +55,7 @@ def user_update(*, user: User, old_email: str) -> User:
         user.email = normalise_email(user.email)
         user.save()
         if old_email and normalise_email(old_email) != user.email:
-            _queue(send_email_changed_notice, user.pk, normalise_email(old_email))
+            queue_after_commit(send_email_changed_notice, user.pk, normalise_email(old_email))
     return user
 
 
@@ -79,7 +73,7 @@ def user_reinvite(*, user: User) -> None:
 
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(invitation_sent_at=None)
-        _queue(send_set_password_email, user.pk)
+        queue_after_commit(send_set_password_email, user.pk)
 
 
 def invitation_send(*, user_pk: int) -> bool:
@@ -132,7 +126,7 @@ def password_reset_request(*, users: Iterable[User]) -> None:
     from hscb.tasks import send_password_reset_email
 
     for user in users:
-        _queue(send_password_reset_email, user.pk)
+        queue_after_commit(send_password_reset_email, user.pk)
 
 
 # Groups ---------------------------------------------------------------------------------------

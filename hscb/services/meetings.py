@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
+from hscb.lib.checks import queue_after_commit
 from hscb.lib.email import send_templated_email
 from hscb.lib.uploads import clean_file_name, validate_document
 from hscb.models import (
@@ -35,7 +36,6 @@ from hscb.models import (
     User,
 )
 from hscb.selectors.meetings import agenda_of
-from hscb.services.board import _queue
 from hscb.signals import meeting_scheduled
 
 LONDON = ZoneInfo(settings.TIME_ZONE)
@@ -578,7 +578,7 @@ def meeting_papers_send(*, meeting: Meeting, by: User) -> Meeting:
     with transaction.atomic():
         meeting.papers_requested_at = timezone.now()
         meeting.save(update_fields=["papers_requested_at"])
-        _queue(send_meeting_papers, meeting.pk)
+        queue_after_commit(send_meeting_papers, meeting.pk)
     return meeting
 
 

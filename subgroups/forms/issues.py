@@ -6,14 +6,20 @@ from __future__ import annotations
 
 import django_filters
 from crispy_forms_gds.choices import Choice
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Layout, Size
+from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.db.models import Q, QuerySet
 from django_filters import fields as filter_fields
 
+from hscb.filters import SearchFilterForm
 from hscb.forms.actions import OwnerField
-from hscb.forms.board import ChoiceOfRecord, ChoiceOfRecords, GovukDateField, GovukForm
+from hscb.forms.board import (
+    ChoiceOfRecord,
+    ChoiceOfRecords,
+    GovukDateField,
+    GovukForm,
+    text_field,
+)
 from hscb.models import Agency, Priority
 from subgroups.models import GoodPractice, GoodPracticeScope, Issue, IssueSource, IssueStatus
 from subgroups.services.register import MOVES, TEXT_LIMIT
@@ -63,15 +69,13 @@ def _text(
     help_text: str = "",
     widget: forms.Widget | None = None,
 ) -> forms.CharField:
-    return forms.CharField(
-        label=label,
+    return text_field(
+        label,
+        limit=max_length,
+        what=f"The {label.lower()}",
+        required_message=required,
         help_text=help_text,
-        max_length=max_length,
         widget=widget,
-        error_messages={
-            "required": required,
-            "max_length": f"The {label.lower()} must be {max_length:,} characters or fewer",
-        },
     )
 
 
@@ -401,22 +405,6 @@ class GoodPracticeForm(GovukForm, forms.Form):
         )
 
 
-class GoodPracticeFilterForm(forms.Form):
-    """The good-practice register's search and filters: GET, one "Search" button."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper(self)
-        self.helper.form_method = "get"
-        self.helper.attrs = {"novalidate": ""}
-        self.helper.layout = Layout(
-            Field.text("q"),
-            Field.select("scope", css_class="govuk-!-width-full"),
-            Field.select("theme", css_class="govuk-!-width-full"),
-            Button("apply", "Search", css_class="govuk-button--secondary"),
-        )
-
-
 def _themes() -> list[tuple[str, str]]:
     """Each theme once, whatever its case ("Neglect" and "neglect" are one theme)."""
     themes = sorted(
@@ -460,7 +448,7 @@ class GoodPracticeFilter(django_filters.FilterSet):
     class Meta:
         model = GoodPractice
         fields = ["q", "scope", "theme"]
-        form = GoodPracticeFilterForm
+        form = SearchFilterForm
 
     def search(self, queryset: QuerySet[GoodPractice], name: str, value: str):
         for word in value.split():

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from hscb.models import Agency, GroupFunction, Priority, User
-from hscb.selectors.dashboards import Chart, ChartColour, Row, Series
+from hscb.selectors.dashboards import Chart, ChartColour, Row, Series, status_chart
 from hscb.selectors.plan import business_year
 from subgroups.filters import IMPACT_LABELS, LIKELIHOOD_LABELS, IssueFilter
 from subgroups.models import Issue, IssueStatus, IssueUpdate, RiskRating
@@ -344,21 +344,13 @@ def _status_over_time(history) -> Chart:
 
 def _by_status() -> Chart:
     counts = dict(_register().values_list("status").annotate(n=Count("pk")).order_by())
-    return Chart(
+    return status_chart(
         id="register-by-status",
-        kind="bar",
         title="Issues by status now",
-        label_header="Status",
-        series=(Series("Issues", "blue"),),
-        rows=tuple(
-            Row(
-                label=status.label,
-                values=(counts.get(status.value, 0),),
-                url=_register_url(status=status.value),
-                colour=STATUS_CHART_COLOURS[status],
-            )
-            for status in IssueStatus
-        ),
+        noun="Issues",
+        statuses=tuple((s.value, s.label, STATUS_CHART_COLOURS[s]) for s in IssueStatus),
+        counts=counts,
+        list_url=reverse("subgroups:issue_list"),
         horizontal=True,
         empty_text="The register has no issues yet.",
     )

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from hscb.lib import reminders
+from hscb.lib.checks import queue_after_commit
 from hscb.models import (
     Agency,
     Group,
@@ -30,7 +31,6 @@ from hscb.models import (
     User,
 )
 from hscb.services.actions import action_create
-from hscb.services.board import _queue
 from hscb.services.meetings import item_save
 from subgroups.models import (
     Escalation,
@@ -465,7 +465,7 @@ def escalation_propose(
             meeting = next_board_meeting()
             if meeting is not None:
                 _place_on_agenda(escalation, meeting, by=by)
-            _queue(send_escalation_proposed, escalation.pk)
+            queue_after_commit(send_escalation_proposed, escalation.pk)
     except (ConcurrentTransition, TransitionNotAllowed):
         issue.refresh_from_db(fields=["status"])
         raise IssueChanged(issue.status) from None

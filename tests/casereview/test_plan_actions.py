@@ -180,7 +180,7 @@ def test_no_email_when_the_owner_records_their_own_action(
 def test_no_email_for_an_action_completed_before_the_task_ran(
     secretariat, recommendation, owner, agency
 ):
-    with mock.patch("casereview.services.reviews._queue"):
+    with mock.patch("casereview.services.reviews.queue_after_commit"):
         action = create(recommendation, secretariat, owner, agency)
     PlanAction.objects.filter(pk=action.pk).update(status=PlanActionStatus.COMPLETE)
     assert send_plan_action_assigned(action.updates.get().pk) is False

@@ -182,3 +182,8 @@ def test_admin_lists_run_a_fixed_number_of_queries(
         grow()
         with django_assert_max_num_queries(len(few.captured_queries)):
             admin_client.get(url)
+
+
+def test_the_history_of_a_record_that_is_not_there_is_not_found(admin_client, board):
+    assert admin_client.get("/admin/hscb/group/999999/auditlog/").status_code == 404
+    assert admin_client.get("/admin/hscb/agency/abc/auditlog/").status_code == 404

@@ -589,3 +589,23 @@ def test_dashboards_run_a_fixed_number_of_queries(
         response = client.get(url)
     assert response.status_code == 200
     assert "Chase the owner" in response.content.decode() or url == BOARD_URL
+
+
+def test_a_status_chart_has_a_bar_a_status_each_linking_to_its_filtered_list():
+    chart = dashboards.status_chart(
+        id="cases",
+        title="Cases by status",
+        noun="Cases",
+        statuses=(("open", "Open", "blue"), ("closed", "Closed", "green")),
+        counts={"open": 3},
+        list_url="/cases/",
+        empty_text="No case yet.",
+    )
+    assert [(r.label, r.values, r.url, r.colour) for r in chart.rows] == [
+        ("Open", (3,), "/cases/?status=open", "blue"),
+        ("Closed", (0,), "/cases/?status=closed", "green"),
+    ]
+    assert chart.series == (Series("Cases", "blue"),)
+    assert chart.summary.startswith("Bar chart")
+    assert "Open: 3" in chart.summary
+    assert chart.has_data

@@ -72,6 +72,7 @@ class CasereviewConfig(AppConfig):
             models.PlanAction,
             kind="review action plan action",
             is_open=Q(status=models.PlanActionStatus.OPEN),
+            owner_list="casereview:plan_action_list",
             due_field="due_date",
             related=("recommendation__review__notification",),
             title=lambda action: (

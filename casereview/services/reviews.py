@@ -58,6 +58,7 @@ NAME_IN_LESSON_MESSAGE = (
 REARMED_FIELDS = ("reminder_last_sent", "reminder_next_on")
 STOPPED_FIELDS = ("reminder_next_on",)
 STARTED = "the day the review started"
+MANAGE = "casereview.manage_review"
 # Furthest ahead a milestone or agency report may be due: further is almost certainly a slip.
 LATEST_AHEAD = datetime.timedelta(days=3 * 366)
 
@@ -89,6 +90,12 @@ def _add(errors: Errors, field: str, message: str) -> None:
 def _raise(errors: Errors) -> None:
     if errors:
         raise ValidationError(errors)
+
+
+def _authorise(by: User, review: Review) -> None:
+    """Refuse anyone but the case team, whatever page (or script) calls the service."""
+    if not by.has_perm(MANAGE, review):
+        raise PermissionDenied("Only the Case Review subgroup and the secretariat run reviews.")
 
 
 def _not_future(
@@ -163,6 +170,7 @@ def review_update(
     """Record the lead reviewer (who must be confirmed independent of the agencies involved)
     and the terms of reference. Only the fields that changed are written, so a change made
     meanwhile to another part of the review is kept."""
+    _authorise(by, review)
     today = timezone.localdate()
     errors: Errors = {}
     lead = check_text(
@@ -258,6 +266,7 @@ def milestone_create(
     completed_on: datetime.date | None = None,
 ) -> Milestone:
     """Add a milestone to the review's timetable."""
+    _authorise(by, review)
     errors: Errors = {}
     title = _check_milestone(
         review=review,
@@ -283,6 +292,7 @@ def milestone_update(
     completed_on: datetime.date | None,
 ) -> Milestone:
     """Change a milestone, or record that it was completed."""
+    _authorise(by, milestone.review)
     errors: Errors = {}
     title = _check_milestone(
         review=milestone.review,
@@ -313,6 +323,7 @@ def agency_report_create(
     due_on: datetime.date,
 ) -> AgencyReport:
     """Record that an agency was asked for its report: once per agency per review."""
+    _authorise(by, review)
     today = timezone.localdate()
     errors: Errors = {}
     if not agency.is_active:
@@ -342,6 +353,7 @@ def agency_report_update(
 ) -> AgencyReport:
     """Record when the agency's report came in (or clear a date entered by mistake), and a
     note."""
+    _authorise(by, report.review)
     today = timezone.localdate()
     errors: Errors = {}
     note = check_text(errors, "note", note, limit=500, what="the note", required=False)
@@ -402,6 +414,7 @@ def review_report_receive(
 ) -> Review:
     """Store the lead reviewer's final report (a PDF, Word or Excel file under the size limit)
     and the day it came in; the review moves on to "final report received"."""
+    _authorise(by, review)
     _refuse_out_of_order(review, review.receive_report, received_message(review))
     today = timezone.localdate()
     errors: Errors = {}
@@ -432,6 +445,7 @@ def review_report_receive(
 
 def review_adopt(*, review: Review, by: User, adopted_on: datetime.date) -> Review:
     """Record the day the board adopted the final report."""
+    _authorise(by, review)
     _refuse_out_of_order(review, review.adopt, adopt_message(review))
     errors: Errors = {}
     _happened(
@@ -452,6 +466,7 @@ def review_adopt(*, review: Review, by: User, adopted_on: datetime.date) -> Revi
 def review_publish(*, review: Review, by: User, published_on: datetime.date) -> Review:
     """Record the day the report was published: the review is done, and its decision's clock
     (the review completed within its deadline) is met."""
+    _authorise(by, review)
     _refuse_out_of_order(review, review.publish, publish_message(review))
     errors: Errors = {}
     _happened(
@@ -477,6 +492,7 @@ def review_publish(*, review: Review, by: User, published_on: datetime.date) -> 
 
 def recommendation_create(*, review: Review, by: User, text: str) -> Recommendation:
     """Add a recommendation, numbered next after the review's others."""
+    _authorise(by, review)
     errors: Errors = {}
     text = check_text(errors, "text", text, limit=5000, what="the recommendation")
     _raise(errors)
@@ -520,6 +536,7 @@ def plan_action_create(
     records it."""
     from casereview.tasks.reviews import send_plan_action_assigned
 
+    _authorise(by, recommendation.review)
     errors: Errors = {}
     description = check_text(errors, "description", description, limit=5000, what="the action")
     if not lead_agency.is_active:
@@ -591,6 +608,8 @@ def plan_action_update(
     """
     from casereview.tasks.reviews import send_plan_action_assigned
 
+    if not by.has_perm("casereview.update_plan_action", action):
+        raise PermissionDenied("Only the case team and the action's owner update an action.")
     today = timezone.localdate()
     errors: Errors = {}
     note = check_text(errors, "note", note, limit=5000, what="a progress note")
@@ -605,9 +624,7 @@ def plan_action_update(
         _add(errors, "evidence", EVIDENCE_MESSAGE)
     new_due = due_date if due_date is not None and due_date != action.due_date else None
     new_owner = owner if owner is not None and owner.pk != action.owner_id else None
-    if (new_due or new_owner) and not by.has_perm(
-        "casereview.manage_review", action.recommendation.review
-    ):
+    if (new_due or new_owner) and not by.has_perm(MANAGE, action.recommendation.review):
         raise PermissionDenied("Only the case team can change an action's due date or owner.")
     if new_due is not None:
         _check_due(errors, new_due)
@@ -740,6 +757,7 @@ def lesson_create(
 ) -> Lesson:
     """Record a lesson learnt from the review, for everyone with a board role to find. It must
     not name the child."""
+    _authorise(by, review)
     errors: Errors = {}
     theme = check_text(errors, "theme", theme, limit=120, what="the theme")
     text = check_text(errors, "lesson", lesson, limit=5000, what="the lesson")

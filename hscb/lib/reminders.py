@@ -92,6 +92,9 @@ class Registration:
     related: tuple[str, ...] = ()
     title: Callable[[Model], str] = str
     context: Callable[[Model], str] = field(default=lambda obj: "")
+    # The URL name of the page that lists an owner's items; given, the owner's home page counts
+    # their open and overdue ones and links to it (the board's own actions have their own part).
+    owner_list: str = ""
 
 
 REGISTRY: dict[str, Registration] = {}

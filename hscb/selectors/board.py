@@ -10,8 +10,10 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
+from hscb.lib import reminders
 from hscb.models import (
     OPEN_STATUSES,
     Action,
@@ -71,6 +73,17 @@ class SecretariatSummary:
     invitations_outstanding: list[User]
 
 
+@dataclass(frozen=True)
+class OwnedWork:
+    """Items of another app's that this person owns and is chased about, like a review's action
+    plan actions: how many are open and overdue, and the page that lists them."""
+
+    kind: str
+    open: int
+    overdue: int
+    url: str
+
+
 @dataclass
 class Home:
     roles: Roles
@@ -81,6 +94,7 @@ class Home:
     overdue_actions: int = 0
     board_groups: list[Group] = field(default_factory=list)
     secretariat: SecretariatSummary | None = None
+    owned_elsewhere: list[OwnedWork] = field(default_factory=list)
 
     @property
     def role_names(self) -> list[str]:
@@ -115,6 +129,7 @@ def home_for_user(user: User, *, today: datetime.date | None = None) -> Home:
         overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
     )
     home.open_actions, home.overdue_actions = counts["open"], counts["overdue"]
+    home.owned_elsewhere = _owned_elsewhere(user, today)
     if roles.is_group_chair:
         home.chaired = list(
             Group.objects.with_chairs_and_counts(today).filter(pk__in=roles.chaired_group_ids)
@@ -124,6 +139,25 @@ def home_for_user(user: User, *, today: datetime.date | None = None) -> Home:
     if roles.is_secretariat:
         home.secretariat = _secretariat_summary(today)
     return home
+
+
+def _owned_elsewhere(user: User, today: datetime.date) -> list[OwnedWork]:
+    """The reminder engine's items this person owns, of each kind whose registration names the
+    owner's list: those with any open. A query a kind."""
+    work = []
+    for registration in reminders.REGISTRY.values():
+        if not registration.owner_list:
+            continue
+        overdue = Q(**{f"{registration.due_field}__lt": today})
+        counts = (
+            registration.model._default_manager.filter(registration.is_open)
+            .filter(**{registration.owner_field: user})
+            .aggregate(open=Count("pk"), overdue=Count("pk", filter=overdue))
+        )
+        if counts["open"]:
+            url = reverse(registration.owner_list)
+            work.append(OwnedWork(registration.kind, counts["open"], counts["overdue"], url))
+    return work
 
 
 def _secretariat_summary(today: datetime.date) -> SecretariatSummary:

@@ -631,3 +631,50 @@ def test_a_completed_action_is_not_reminded(secretariat, recommendation, owner, 
     update(action, owner, status="complete", evidence="Done and dusted.")
     mail.outbox.clear()
     assert engine.reminders_send(today=days(40)).emails == 0
+
+
+# The owner's home page -------------------------------------------------------------------------
+
+
+def test_the_owners_home_page_counts_their_open_review_actions_and_links_to_them(
+    client, recommendation
+):
+    owner = UserFactory(agency=AgencyFactory(name="Hertfordshire Community NHS Trust"))
+    today = timezone.localdate()
+    PlanActionFactory(recommendation=recommendation, owner=owner)
+    PlanActionFactory(
+        recommendation=recommendation, owner=owner, due_date=today - datetime.timedelta(days=2)
+    )
+    PlanActionFactory(recommendation=recommendation, owner=owner, status=PlanActionStatus.COMPLETE)
+    PlanActionFactory(recommendation=recommendation)  # someone else's
+    client.force_login(owner)
+    text = client.get("/").content.decode()
+    assert '<span class="app-figure">2</span> open review action plan actions' in text
+    assert ">1 overdue</strong>" in text
+    assert 'href="/case-review/plan-actions/">Open the list of review action plan actions' in text
+    # Nothing of the case: no reference, no child.
+    assert recommendation.review.notification.reference not in text
+    assert escape(recommendation.review.notification.last_name) not in text
+
+
+def test_a_home_page_without_review_actions_says_nothing_of_them(client, board):
+    someone = UserFactory()
+    PlanActionFactory(status=PlanActionStatus.COMPLETE, owner=someone)
+    client.force_login(someone)
+    text = client.get("/").content.decode()
+    assert "review action plan action" not in text
+    assert "You have no open actions." in text
+
+
+def test_the_home_page_counts_review_actions_in_one_query_however_many(client, recommendation):
+    owner = UserFactory()
+    PlanActionFactory(recommendation=recommendation, owner=owner)
+    client.force_login(owner)
+    client.get("/")  # sessions and caches warmed
+    with CaptureQueriesContext(connection) as one:
+        client.get("/")
+    PlanActionFactory.create_batch(5, recommendation=recommendation, owner=owner)
+    with CaptureQueriesContext(connection) as six:
+        text = client.get("/").content.decode()
+    assert '<span class="app-figure">6</span> open review action plan actions' in text
+    assert len(six.captured_queries) == len(one.captured_queries)

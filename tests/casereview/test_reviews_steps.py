@@ -33,14 +33,19 @@ def review(board, case_review_member):
     return with_decision_clock(review, decided_on=days(-60))
 
 
-def received(review: Review, on=None) -> Review:
+def received(review: Review, on=None, by=None) -> Review:
+    """The final report received, recorded by `by` (by default, the case's officer)."""
     return services.review_report_receive(
-        review=review, by=None, upload=pdf(), received_on=on or days(-10)
+        review=review,
+        by=by or review.notification.case_officer,
+        upload=pdf(),
+        received_on=on or days(-10),
     )
 
 
-def adopted(review: Review, on=None) -> Review:
-    return services.review_adopt(review=received(review), by=None, adopted_on=on or days(-5))
+def adopted(review: Review, on=None, by=None) -> Review:
+    by = by or review.notification.case_officer
+    return services.review_adopt(review=received(review, by=by), by=by, adopted_on=on or days(-5))
 
 
 def upload(client, review, file, day):
@@ -228,7 +233,9 @@ def test_adoption_dates_are_checked_by_the_service_and_the_form(
 def test_a_stale_adoption_is_refused_with_a_message_not_a_500(client, secretariat, review):
     received(review, days(-10))
     stale = Review.objects.get(pk=review.pk)
-    services.review_adopt(review=Review.objects.get(pk=review.pk), by=None, adopted_on=days(-3))
+    services.review_adopt(
+        review=Review.objects.get(pk=review.pk), by=secretariat, adopted_on=days(-3)
+    )
     with pytest.raises(ValidationError, match="Someone else changed this review"):
         services.review_adopt(review=stale, by=secretariat, adopted_on=days(-2))
     review.refresh_from_db()
@@ -322,7 +329,9 @@ def test_publishing_twice_is_refused(client, secretariat, review):
 
 def test_a_review_without_a_decision_clock_can_still_be_published(secretariat, board):
     review = ReviewFactory(started_on=days(-30))
-    services.review_publish(review=adopted(review), by=secretariat, published_on=days(0))
+    services.review_publish(
+        review=adopted(review, by=secretariat), by=secretariat, published_on=days(0)
+    )
     review.refresh_from_db()
     assert review.status == ReviewStatus.PUBLISHED
 

@@ -666,3 +666,19 @@ def test_a_child_we_look_after_who_lived_elsewhere_and_died_here_is_ours_and_ref
     assert (referral.direction, referral.other_area) == (Direction.OUTBOUND, bedford)
     (email,) = [m for m in mail.outbox if m.to == ["cdop@bedford-borough.example"]]
     assert death.reference in email.body
+    # It says our panel reviews, by the usual rule for a child we look after.
+    assert f"was looked after by {home_area().name}, so by the usual rule our panel" in email.body
+    assert "your panel reviews" not in email.body
+
+
+def test_a_child_who_lived_elsewhere_is_referred_to_their_home_panel_to_review(
+    agency_staff, django_capture_on_commit_callbacks
+):
+    bedford = other_area("Bedford Borough")
+    with django_capture_on_commit_callbacks(execute=True):
+        death = notify(agency_staff, residence_area=bedford)
+    assert death.reviewing_area == bedford
+    (email,) = [m for m in mail.outbox if m.to == ["cdop@bedford-borough.example"]]
+    assert "normally lived in your area, so we are telling you" in email.body
+    assert "by the usual rule your panel reviews the death" in email.body
+    assert "rule our panel reviews" not in email.body

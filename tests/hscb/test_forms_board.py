@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+from crispy_forms.utils import render_crispy_form
+from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.layout import Field, Layout
 from django import forms
 from django.test.html import parse_html
 
@@ -38,3 +43,31 @@ def test_radios_are_known_by_their_first_choice_so_the_error_summary_link_lands(
     assert not form.is_valid()
     assert form["mood"].auto_id == "id_mood_1"
     assert form["person"].auto_id == "id_person"
+
+
+class RatingForm(GovukForm, forms.Form):
+    rating = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        help_text="How the work stands.",
+        choices=[
+            Choice("red", "Red", hint="Off track."),
+            Choice("green", "Green", hint="On track."),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(Field.radios("rating"))
+
+
+def test_a_question_hint_and_its_first_choices_hint_have_ids_of_their_own():
+    form = RatingForm(data={})
+    assert not form.is_valid()
+    html = render_crispy_form(form)
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert 'id="id_rating_1_hint"' in html  # the question's hint
+    assert 'id="id_rating_1_item_hint"' in html  # the first choice's
+    for described in re.findall(r'aria-describedby="([^"]+)"', html):
+        for target in described.split():
+            assert target in ids, target

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
@@ -160,6 +161,14 @@ class YearCounts:
     reviews_by_modifiable: Counter = field(default_factory=Counter)
 
 
+def _rows_by_choice(choices, *breakdowns: Mapping[str, int]) -> tuple[Row, ...]:
+    """A row for each of `choices`, with its figure in each of `breakdowns` (deaths, then
+    completed reviews)."""
+    return tuple(
+        Row(label=c.label, values=tuple(b.get(c.value, 0) for b in breakdowns)) for c in choices
+    )
+
+
 @dataclass
 class Statistics:
     year: int
@@ -214,16 +223,7 @@ class Statistics:
             title=f"By age at death, {self.year}",
             label_header="Age at death",
             series=(DEATH_SERIES, REVIEW_SERIES),
-            rows=tuple(
-                Row(
-                    label=band.label,
-                    values=(
-                        counts.deaths_by_band.get(band.value, 0),
-                        counts.reviews_by_band.get(band.value, 0),
-                    ),
-                )
-                for band in AgeBand
-            ),
+            rows=_rows_by_choice(AgeBand, counts.deaths_by_band, counts.reviews_by_band),
             measure="By age band",
         )
 
@@ -234,15 +234,8 @@ class Statistics:
             title=f"Expected and unexpected deaths, {self.year}",
             label_header="The death was",
             series=(DEATH_SERIES, REVIEW_SERIES),
-            rows=tuple(
-                Row(
-                    label=e.label,
-                    values=(
-                        counts.deaths_by_expectation.get(e.value, 0),
-                        counts.reviews_by_expectation.get(e.value, 0),
-                    ),
-                )
-                for e in Expectation
+            rows=_rows_by_choice(
+                Expectation, counts.deaths_by_expectation, counts.reviews_by_expectation
             ),
             measure="By expected or unexpected",
         )
@@ -305,15 +298,7 @@ class Statistics:
             title=f"Expected and unexpected deaths, {self.years[0]} to {self.years[-1]}",
             label_header="Year of death",
             series=tuple(Series(e.label, EXPECTATION_COLOURS[e]) for e in Expectation),
-            rows=tuple(
-                Row(
-                    label=str(y),
-                    values=tuple(
-                        self.counts[y].deaths_by_expectation.get(e.value, 0) for e in Expectation
-                    ),
-                )
-                for y in self.years
-            ),
+            rows=self._rows_by_year("deaths_by_expectation", Expectation),
             stacked=True,
             measure="Trend: deaths by expected or unexpected",
             breakdown="row",
@@ -328,13 +313,7 @@ class Statistics:
                 Series(band.label, colour)
                 for band, colour in zip(AgeBand, BAND_COLOURS, strict=True)
             ),
-            rows=tuple(
-                Row(
-                    label=str(y),
-                    values=tuple(self.counts[y].deaths_by_band.get(b.value, 0) for b in AgeBand),
-                )
-                for y in self.years
-            ),
+            rows=self._rows_by_year("deaths_by_band", AgeBand),
             stacked=True,
             measure="Trend: deaths by age band",
             breakdown="row",
@@ -346,18 +325,21 @@ class Statistics:
             title=f"Completed reviews by modifiable factors, {self.years[0]} to {self.years[-1]}",
             label_header="Year closed",
             series=tuple(Series(MODIFIABLE_LABELS[m], MODIFIABLE_COLOURS[m]) for m in Modifiable),
-            rows=tuple(
-                Row(
-                    label=str(y),
-                    values=tuple(
-                        self.counts[y].reviews_by_modifiable.get(m.value, 0) for m in Modifiable
-                    ),
-                )
-                for y in self.years
-            ),
+            rows=self._rows_by_year("reviews_by_modifiable", Modifiable),
             stacked=True,
             measure="Trend: completed reviews by modifiable factors",
             breakdown="row",
+        )
+
+    def _rows_by_year(self, breakdown: str, choices) -> tuple[Row, ...]:
+        """A row a year of the trend, its figures those of `breakdown` (a mapping of the year's
+        counts) for each of `choices`."""
+        return tuple(
+            Row(
+                label=str(y),
+                values=tuple(getattr(self.counts[y], breakdown).get(c.value, 0) for c in choices),
+            )
+            for y in self.years
         )
 
     def trends(self) -> list[Table]:

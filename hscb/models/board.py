@@ -140,6 +140,20 @@ class User(AbstractUser):
         editable=False,
         help_text="When the email inviting this person to set their password was sent.",
     )
+    is_safeguarding_lead = models.BooleanField(
+        "named safeguarding lead",
+        default=False,
+        help_text="One of their agency's named safeguarding leads: they see the child's details "
+        "on their agency's notifications. Others at the agency see the reference and status.",
+    )
+    second_factor_reset_at = models.DateTimeField(
+        "second factor last reset",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the secretariat last reset this person's second factor: they set it up "
+        "again at their next sign-in.",
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

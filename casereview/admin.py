@@ -4,12 +4,14 @@ The review types (the outcomes the board chair decides among, with the statutory
 start) are data, edited here. Notifications are looked at here and worked on through the case
 pages, where the rules are applied: the one thing the secretariat sets here is a case's officer,
 whom its running clocks then chase. Considerations, decisions, reviews with their action plans,
-lessons and possible duplicates are view-only here, with their history.
+and possible duplicates are view-only here, with their history. Lessons are approved (or sent
+back with a reason) here by the secretariat before anyone beyond the case team reads them.
 
-A notification, its consideration, decision and review are parts of a child's record: opening
-one (or its history) here is logged, as on the case pages. Lists show references, never a
-child's name, and are searched by reference only. Drafts belong to their notifier until they are
-submitted, so they are not shown.
+A notification, its consideration, decision, review, action plan actions and possible
+duplicates are parts of a child's record: opening one (or its history) here is logged, as on the
+case pages, and their lists take no query-string lookup but their filters' (ChildRecordAdmin).
+Lists show references, never a child's name, and are searched by reference only. Drafts belong
+to their notifier until they are submitted, so they are not shown.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ from __future__ import annotations
 from urllib.parse import unquote
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
-from django.template.defaultfilters import filesizeformat
-from django.urls import reverse
+from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.template.defaultfilters import filesizeformat, pluralize
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 
 from casereview.models import (
@@ -33,6 +37,7 @@ from casereview.models import (
     Consideration,
     Decision,
     Lesson,
+    LessonStatus,
     Milestone,
     Notification,
     NotificationStatus,
@@ -45,6 +50,7 @@ from casereview.models import (
     ReviewType,
 )
 from casereview.services.clocks import clocks_reassign
+from casereview.services.reviews import APPROVE_LESSONS, lesson_approve, lesson_send_back
 from hscb.admin.board import (
     ChildRecordAdmin,
     HistoryAdmin,
@@ -417,8 +423,11 @@ class DecisionAdmin(ViewOnly, CaseLink, ChildRecordAdmin):
 
 
 @admin.register(PossibleDuplicate)
-class PossibleDuplicateAdmin(ViewOnly, HistoryAdmin):
-    """Linked, merged or dismissed on the duplicates page: both cases are checked there."""
+class PossibleDuplicateAdmin(ViewOnly, ChildRecordAdmin):
+    """Linked, merged or dismissed on the duplicates page: both cases are checked there. Why two
+    cases may be one child is part of both records: opening it here is a view of both."""
+
+    access_also = ("notification", "match")
 
     list_display = ["notification", "match", "reason", "status", "flagged_at", "resolved_by"]
     list_filter = ["status", "reason"]
@@ -508,8 +517,11 @@ class PlanActionUpdateInline(ReadOnlyInline):
 
 
 @admin.register(PlanAction)
-class PlanActionAdmin(ViewOnly, HistoryAdmin):
-    """Action plan actions and their dated updates, which the Audit subgroup audits."""
+class PlanActionAdmin(ViewOnly, ChildRecordAdmin):
+    """Action plan actions and their dated updates, which the Audit subgroup audits. An action
+    answers a review of a child's case: opening it is a view of that case too."""
+
+    access_also = ("recommendation__review__notification",)
 
     list_display = [
         "__str__",
@@ -554,11 +566,33 @@ class PlanActionAdmin(ViewOnly, HistoryAdmin):
         return page_link(obj.get_absolute_url())
 
 
+class SendBackForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the lesson sent back?",
+        help_text="The case team sees this on the review's page, and changes the lesson. Do not "
+        "repeat the child's details here.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Enter why the lesson is sent back"},
+    )
+
+
 @admin.register(Lesson)
 class LessonAdmin(ViewOnly, HistoryAdmin):
-    list_display = ["theme", "practice_area", "review_reference", "recorded_at"]
-    list_filter = ["practice_area"]
-    list_select_related = ["review__notification"]
+    """Lessons are recorded and changed by the case team on the review's pages; here the
+    secretariat checks each one and approves it (it then shows on Lessons learnt) or sends it
+    back with the reason, through the services, so that the rules hold and the history keeps
+    who decided and when. Lessons waiting for approval: filter by status."""
+
+    list_display = [
+        "theme",
+        "status",
+        "practice_area",
+        "review_reference",
+        "recorded_at",
+        "decided_by",
+    ]
+    list_filter = ["status", "practice_area"]
+    list_select_related = ["review__notification", "decided_by"]
     search_fields = ["theme", "lesson"]
     date_hierarchy = "recorded_at"
     fields = [
@@ -569,9 +603,135 @@ class LessonAdmin(ViewOnly, HistoryAdmin):
         "review_reference",
         "recorded_by",
         "recorded_at",
+        "status",
+        "return_reason",
+        "decided_by",
+        "decided_at",
     ]
     readonly_fields = fields
+    actions = ["approve_selected"]
 
     @admin.display(description="review", ordering="review__notification__reference")
     def review_reference(self, obj: Lesson) -> str:
         return obj.review.notification.reference
+
+    def has_approve_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(APPROVE_LESSONS)
+
+    @admin.action(description="Approve the selected lessons", permissions=["approve"])
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet[Lesson]) -> None:
+        approved, refused = 0, []
+        for lesson in queryset.select_related("review__notification").order_by("pk"):
+            try:
+                lesson_approve(lesson=lesson, by=request.user)
+            except ValidationError as error:
+                refused.append(f"“{lesson.theme}”: {' '.join(error.messages)}")
+            else:
+                approved += 1
+        if approved:
+            self.message_user(
+                request,
+                f"{approved} lesson{pluralize(approved)} approved: now on Lessons learnt.",
+                messages.SUCCESS,
+            )
+        for problem in refused:
+            self.message_user(request, f"Not approved: {problem}", messages.ERROR)
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/approve/",
+                self.admin_site.admin_view(self.approve_view),
+                name="{}_{}_approve".format(*info),
+            ),
+            path(
+                "<path:object_id>/send-back/",
+                self.admin_site.admin_view(self.send_back_view),
+                name="{}_{}_send_back".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra = {"can_approve": self.has_approve_permission(request), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra)
+
+    def _lesson_to_decide(self, request: HttpRequest, object_id: str) -> Lesson:
+        if not self.has_approve_permission(request):
+            raise PermissionDenied
+        lesson = self.get_object(request, unquote(object_id))
+        if lesson is None:
+            raise Http404("No such lesson.")
+        return lesson
+
+    def _page(self, request: HttpRequest, lesson: Lesson, template: str, **context):
+        return TemplateResponse(
+            request,
+            f"admin/casereview/lesson/{template}",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "object": lesson,
+                "title": context.pop("title"),
+                **context,
+            },
+        )
+
+    def _back_to(self, lesson: Lesson) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:casereview_lesson_change", args=[lesson.pk]))
+
+    def approve_view(self, request: HttpRequest, object_id: str):
+        lesson = self._lesson_to_decide(request, object_id)
+        if lesson.status != LessonStatus.PENDING and request.method != "POST":
+            self.message_user(
+                request,
+                f"This lesson is “{lesson.get_status_display().lower()}”: only a lesson waiting "
+                "for approval can be approved.",
+                messages.WARNING,
+            )
+            return self._back_to(lesson)
+        if request.method == "POST":
+            try:
+                lesson_approve(lesson=lesson, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"“{lesson.theme}” is approved: now on Lessons learnt.",
+                    messages.SUCCESS,
+                )
+            return self._back_to(lesson)
+        return self._page(request, lesson, "approve.html", title="Approve the lesson")
+
+    def send_back_view(self, request: HttpRequest, object_id: str):
+        lesson = self._lesson_to_decide(request, object_id)
+        if lesson.status == LessonStatus.RETURNED:
+            self.message_user(
+                request,
+                "This lesson has already been sent back: the case team will change it.",
+                messages.WARNING,
+            )
+            return self._back_to(lesson)
+        form = SendBackForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                lesson_send_back(lesson=lesson, by=request.user, reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for message in error.message_dict.get("reason", []):
+                        form.add_error("reason", message)
+                else:
+                    self.message_user(request, " ".join(error.messages), messages.ERROR)
+                    return self._back_to(lesson)
+            else:
+                self.message_user(
+                    request,
+                    f"“{lesson.theme}” has been sent back to the case team.",
+                    messages.SUCCESS,
+                )
+                return self._back_to(lesson)
+        return self._page(
+            request, lesson, "send_back.html", title="Send the lesson back", form=form
+        )

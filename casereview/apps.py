@@ -103,6 +103,12 @@ class CasereviewConfig(AppConfig):
 
         register_panels()
 
+        # Kept for the records policy's periods, then deleted with the child's details in their
+        # history (hscb.lib.retention).
+        from casereview.services import retention
+
+        retention.register()
+
         from casereview import demo
 
         demo.register()

@@ -5,7 +5,7 @@ board chair would write them:
 - an older case the board chair decided should have no review (its deadlines met);
 - a case decided for a local child safeguarding practice review, in progress: its independent
   lead reviewer, terms of reference, milestones, agency reports (one received), an action plan
-  (one action red) and two lessons learnt;
+  (one action red) and two lessons learnt, one approved by the secretariat, one waiting;
 - a child's death considered by the subgroup, awaiting the board chair's decision;
 - a case with the national panel notified and its rapid review running, and a second
   notification of the same child from a hospital trust just submitted, flagged to the
@@ -448,7 +448,7 @@ class Loader:
             due_date=today + datetime.timedelta(days=60),
             rag=Rag.GREEN,
         )
-        reviews.lesson_create(
+        bruising = reviews.lesson_create(
             review=review,
             by=member,
             theme="Bruising in babies who are not yet mobile",
@@ -467,6 +467,9 @@ class Loader:
             practice_area=PracticeArea.INFORMATION_SHARING,
             agencies=self.agency_list("HCT", "Children's Services", "Police"),
         )
+        # The secretariat has approved the first (it is on Lessons learnt); the second waits
+        # for their approval in the admin.
+        reviews.lesson_approve(lesson=bruising, by=self.secretariat)
 
     def awaiting_decision(self) -> None:
         incident = working_days_before(self.today, 16)

@@ -1,13 +1,15 @@
 """Who may do what with serious-incident notifications and reviews (DESIGN.md §1, §4).
 
 - Anyone who works for a partner agency may notify. A draft is its notifier's alone; once
-  submitted, the notifying agency's staff see it and its status, never another agency's and
-  never the subgroup's deliberations.
+  submitted, the notifying agency's staff see its reference and status, never another agency's
+  and never the subgroup's deliberations. The child's details (and the documents, which may
+  name the child) are for its notifier and the agency's named safeguarding leads only.
 - The case itself (the child's details, clocks, consideration, decision, review) is for the
   Case Review subgroup's members and the secretariat. The board chair, to whom the subgroup is
   accountable, sees a case once it has been put to them for decision, and alone decides.
 - The secretariat triages possible duplicates.
-- Lessons learnt carry no personal details: everyone with a board role finds them.
+- Lessons learnt carry no personal details: everyone with a board role finds them once the
+  secretariat has approved them.
 """
 
 from __future__ import annotations
@@ -43,6 +45,12 @@ def from_their_agency(user, notification) -> bool:
         and getattr(user, "agency_id", None) is not None
         and notification.agency_id == user.agency_id
     )
+
+
+@rules.predicate
+def is_safeguarding_lead(user) -> bool:
+    """One of their agency's named safeguarding leads (the secretariat sets the flag)."""
+    return bool(getattr(user, "is_safeguarding_lead", False))
 
 
 @rules.predicate
@@ -84,6 +92,13 @@ rules.add_perm(
     "casereview.see_own_notification",
     (is_draft & is_its_notifier) | (~is_draft & from_their_agency),
 )
+# Within the agency, the child's details and the documents: its notifier and the agency's
+# named safeguarding leads; everyone else at the agency sees the reference and status only.
+rules.add_perm(
+    "casereview.see_notification_child",
+    (is_draft & is_its_notifier)
+    | (~is_draft & from_their_agency & (is_its_notifier | is_safeguarding_lead)),
+)
 rules.add_perm("casereview.see_cases", case_team)
 rules.add_perm(
     "casereview.see_case", ~is_draft & (case_team | (is_board_chair & put_to_the_board_chair))
@@ -99,3 +114,5 @@ rules.add_perm("casereview.manage_review", case_team)
 rules.add_perm("casereview.see_plan_action", case_team | owns_plan_action)
 rules.add_perm("casereview.update_plan_action", case_team | owns_plan_action)
 rules.add_perm("casereview.see_lessons", is_secretariat | has_a_board_role)
+# The secretariat checks each lesson before anyone beyond the case team reads it.
+rules.add_perm("casereview.approve_lessons", is_secretariat)

@@ -100,5 +100,6 @@ urlpatterns = [
         name="plan_action_update",
     ),
     path("case-review/reviews/<int:pk>/lessons/new/", reviews.lesson_create, name="lesson_create"),
+    path("case-review/lessons/<int:pk>/change/", reviews.lesson_update, name="lesson_update"),
     path("lessons/", reviews.lesson_list, name="lesson_list"),
 ]

@@ -6,8 +6,9 @@ referrals are looked at here and worked on through the panel's pages, where the 
 applied; annual reports are listed here and asked for on the statistics pages.
 
 A death, its review and its referrals are parts of a child's record: opening one (or its
-history) here is logged, as on the panel's pages. Lists show references, never a child's name,
-and are searched by reference only.
+history) here is logged, as on the panel's pages, and their lists take no query-string lookup
+but their filters' (ChildRecordAdmin). Lists show references, never a child's name, and are
+searched by reference only.
 """
 
 from __future__ import annotations

@@ -80,6 +80,12 @@ class CdopConfig(AppConfig):
 
         register_panels()
 
+        # Kept for the records policy's periods, then deleted with the child's details in their
+        # history (hscb.lib.retention).
+        from cdop.services import retention
+
+        retention.register()
+
         from cdop import demo
 
         demo.register()

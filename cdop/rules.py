@@ -5,7 +5,8 @@ the system.
   an account uses the public form, which shows nothing back but a reference.
 - Child-level data (the case, its referrals, the panel's review) is for the Child Death Overview
   Panel's members and the secretariat only. The board chair does not see it.
-- A notifying agency's staff see their own notifications' references and status, nothing more.
+- A notifying agency's staff see their own notifications' references and status, nothing more;
+  the child's details on one are for its notifier and the agency's named safeguarding leads.
 - Statistics are aggregates: the panel, the secretariat and the board chair see them; figures
   marked for publication suppress small numbers.
 """
@@ -40,10 +41,26 @@ def from_their_agency(user, death) -> bool:
     )
 
 
+@rules.predicate
+def is_its_notifier(user, death) -> bool:
+    return death is not None and death.notifier_id is not None and death.notifier_id == user.pk
+
+
+@rules.predicate
+def is_safeguarding_lead(user) -> bool:
+    """One of their agency's named safeguarding leads (the secretariat sets the flag)."""
+    return bool(getattr(user, "is_safeguarding_lead", False))
+
+
 panel_team = is_secretariat | sits_on_the_panel
 
 rules.add_perm("cdop.notify_death", works_for_an_agency)
 rules.add_perm("cdop.see_own_death_notification", from_their_agency)
+# Within the agency, the child's details: its notifier and the agency's named safeguarding leads.
+rules.add_perm(
+    "cdop.see_death_notification_child",
+    from_their_agency & (is_its_notifier | is_safeguarding_lead),
+)
 rules.add_perm("cdop.see_deaths", panel_team)
 rules.add_perm("cdop.see_death", panel_team)
 rules.add_perm("cdop.work_on_death", panel_team)

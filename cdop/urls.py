@@ -17,6 +17,7 @@ urlpatterns = [
     path("child-deaths/notify/", notify.death_notify, name="death_notify"),
     path("child-deaths/notify/sent/", notify.death_notify_sent, name="death_notify_sent"),
     path("child-deaths/", notify.own_notification_list, name="own_notification_list"),
+    path("child-deaths/<int:pk>/", notify.own_notification_detail, name="own_notification_detail"),
     # The panel's cases and their progress.
     path("cdop/", deaths.death_list, name="death_list"),
     path("cdop/deaths/<int:pk>/", deaths.death_detail, name="death_detail"),

@@ -11,6 +11,8 @@ class HscbConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
         from django.db.models import Q
+        from django_otp.plugins.otp_static.models import StaticDevice
+        from django_otp.plugins.otp_totp.models import TOTPDevice
 
         from hscb import models
         from hscb.lib import reminders
@@ -21,6 +23,9 @@ class HscbConfig(AppConfig):
         auditlog.register(
             models.User, exclude_fields=["password", "last_login"], m2m_fields={"groups"}
         )
+        # Setting up, replacing or losing a second factor is in the history; its key is not.
+        auditlog.register(TOTPDevice, include_fields=["user", "name", "confirmed"])
+        auditlog.register(StaticDevice, include_fields=["user", "name"])
         auditlog.register(models.Group)
         auditlog.register(models.Objective, m2m_fields={"priorities"})
         auditlog.register(models.Membership)

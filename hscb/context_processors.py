@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from hscb.lib.tokens import lifetime_in_words
+from hscb.lib.twofactor import next_step
 from hscb.models import Group
 from hscb.rules import Roles, roles_of
 
@@ -41,7 +42,12 @@ def _dashboard_url(roles: Roles) -> str | None:
 def navigation(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     items: list[NavItem] = []
-    if user is not None and user.is_authenticated:
+    signed_in = user is not None and user.is_authenticated
+    # A session that still owes its second factor sees only the way to give it, or sign out.
+    owes_second_factor = signed_in and (
+        request.second_factor_step if hasattr(request, "second_factor_step") else next_step(request)
+    )
+    if signed_in and not owes_second_factor:
         path = request.path
         roles = roles_of(user)
         links = [
@@ -79,6 +85,16 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     return {
         "board_name": settings.BOARD_NAME,
         "nav_items": items,
+        "show_sign_out": signed_in,
+        # The warning before an idle session ends (static/js/timeout-warning.js).
+        "session_timeout": (
+            {
+                "idle": settings.SESSION_IDLE_MINUTES * 60,
+                "warning": settings.SESSION_IDLE_WARNING_MINUTES * 60,
+            }
+            if signed_in
+            else None
+        ),
         "reset_link_lifetime": lifetime_in_words(settings.PASSWORD_RESET_TIMEOUT),
         "invitation_link_lifetime": lifetime_in_words(settings.INVITATION_TIMEOUT),
     }

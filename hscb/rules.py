@@ -21,6 +21,7 @@ class Seat:
     group_id: int
     role: str
     function: str
+    handles_child_records: bool = False
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,12 @@ class Roles:
 
     def sits_on(self, function: str) -> bool:
         return any(s.function == function for s in self.seats)
+
+    @property
+    def handles_child_records(self) -> bool:
+        """A seat on a group that handles children's personal records (Case Review, the Child
+        Death Overview Panel): such a seat needs a second factor to sign in."""
+        return any(s.handles_child_records for s in self.seats)
 
     @property
     def is_board_chair(self) -> bool:
@@ -68,10 +75,10 @@ def roles_of(user) -> Roles:
         user.is_staff and user.groups.filter(name=SECRETARIAT_GROUP).exists()
     )
     seats = tuple(
-        Seat(group_id=g, role=r, function=f)
-        for g, r, f in Membership.objects.current()
+        Seat(group_id=g, role=r, function=f, handles_child_records=c)
+        for g, r, f, c in Membership.objects.current()
         .filter(user=user, group__is_active=True)
-        .values_list("group_id", "role", "group__function")
+        .values_list("group_id", "role", "group__function", "group__handles_child_records")
     )
     user._board_roles = Roles(is_secretariat=is_secretariat, seats=seats)
     return user._board_roles

@@ -52,11 +52,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # the widgets' own templates, for FORM_RENDERER below
     "crispy_forms",
     "crispy_forms_gds",
     "rules.apps.AutodiscoverRulesConfig",
     "auditlog",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "django_celery_beat",
     "django_filters",
@@ -75,8 +79,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "hscb.lib.sessions.IdleTimeoutMiddleware",
+    "hscb.lib.twofactor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -133,14 +140,44 @@ INVITATION_TIMEOUT = env.int("INVITATION_TIMEOUT", default=3 * 24 * 60 * 60)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+# A session unused for this many minutes ends; pages warn this many minutes before it does.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_IDLE_WARNING_MINUTES = env.int("SESSION_IDLE_WARNING_MINUTES", default=2)
+if not 1 <= SESSION_IDLE_WARNING_MINUTES < SESSION_IDLE_MINUTES:
+    raise ImproperlyConfigured(
+        "SESSION_IDLE_WARNING_MINUTES must be 1 or more and less than SESSION_IDLE_MINUTES."
+    )
 
-# Lockout after repeated failed sign-ins (django-axes): by email and address together, so one
-# person mistyping cannot lock out a whole office behind one address.
+# Two-factor sign-in (django-otp): the name authenticator apps show beside the code.
+OTP_TOTP_ISSUER = BOARD_NAME
+
+# Lockout after repeated failed sign-ins (django-axes, with the rules of hscb.lib.lockout). A
+# wrong code after the password counts like a wrong password.
+# - one account from one address: AXES_FAILURE_LIMIT failures lock that pair for the cool-off,
+#   so one person mistyping cannot lock out a whole office behind one address;
+# - one address, any accounts (password spraying): SIGN_IN_ADDRESS_FAILURE_LIMIT failures lock
+#   the address for the cool-off;
+# - one account, any addresses: after SIGN_IN_ACCOUNT_FAILURE_LIMIT failures each attempt waits
+#   SIGN_IN_ACCOUNT_WAIT_MINUTES after the last; a password reset clears them.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env.int("SIGN_IN_ADDRESS_FAILURE_LIMIT", default=30)
+SIGN_IN_ACCOUNT_FAILURE_LIMIT = env.int("SIGN_IN_ACCOUNT_FAILURE_LIMIT", default=10)
+SIGN_IN_ACCOUNT_WAIT_MINUTES = env.int("SIGN_IN_ACCOUNT_WAIT_MINUTES", default=5)
+if (
+    min(SIGN_IN_ADDRESS_FAILURE_LIMIT, SIGN_IN_ACCOUNT_FAILURE_LIMIT, SIGN_IN_ACCOUNT_WAIT_MINUTES)
+    < 1
+):
+    raise ImproperlyConfigured("SIGN_IN_* settings must be whole numbers, 1 or more.")
+AXES_HANDLER = "hscb.lib.lockout.BoardAxesHandler"
+AXES_LOCKOUT_CALLABLE = "hscb.lib.lockout.lockout_response"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
+# Failures are cleared for the pair when the whole sign-in (code included) succeeds, not at
+# the password alone: otherwise each right password would give a fresh run of code guesses.
+AXES_RESET_ON_SUCCESS = False
+# Attempts refused during a lockout are not counted, so they cannot keep the lock on.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "code"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "hscb.lib.security.axes_username"
 # How many reverse proxies of our own stand in front of the site (a load balancer, nginx): the
@@ -166,6 +203,13 @@ PAPER_MAX_BYTES = env.int("PAPER_MAX_BYTES", default=20 * 1024 * 1024)
 # The whole upload a request may carry, a little over one paper.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A file over PAPER_MAX_BYTES is refused as it streams in, before it reaches the disk; the
+# handlers after it keep small files in memory and write larger ones to a temporary file.
+FILE_UPLOAD_HANDLERS = [
+    "hscb.lib.upload_limit.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -177,6 +221,9 @@ STORAGES = {
     },
 }
 # Forms ----------------------------------------------------------------------------------------
+# Widgets are drawn from the templates as pages are, so templates/ may mend one (the admin's
+# date and time inputs get labels: templates/admin/widgets/split_datetime.html).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
@@ -222,7 +269,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CASEREVIEW_DUPLICATE_WINDOW_DAYS = env.int("CASEREVIEW_DUPLICATE_WINDOW_DAYS", default=180)
 
 # Child Death Overview Panel ------------------------------------------------------------------
-# Figures marked for publication below this number are shown as "fewer than N".
+# Figures marked for publication below this number are held back (hscb.lib.suppression): a
+# total as "fewer than N", any other figure as "withheld". 1 publishes every number; 2 is refused.
 CDOP_SUPPRESS_BELOW = env.int("CDOP_SUPPRESS_BELOW", default=3)
 # The public notification form: at most this many notifications from one address in the window.
 CDOP_PUBLIC_FORM_LIMIT = env.int("CDOP_PUBLIC_FORM_LIMIT", default=5)
@@ -242,6 +290,38 @@ if (
     < 1
 ):
     raise ImproperlyConfigured("CDOP_* settings must be whole numbers, 1 or more.")
+if CDOP_SUPPRESS_BELOW == 2:
+    # Noughts are published, so "fewer than 2" could only mean 1 (hscb.lib.suppression).
+    raise ImproperlyConfigured(
+        "CDOP_SUPPRESS_BELOW must be 1 (publish every number) or 3 or more, not 2."
+    )
+
+# Records retention ---------------------------------------------------------------------------
+# The board's records policy (README "Records policy"): how long each kind of record is kept
+# before the nightly task deletes it, with the child's details in its history. The defaults are
+# a starting point for the board to set, not the law.
+# Serious-incident notifications with their decisions, reviews, action plans and lessons: years
+# after the last notification of the case was submitted (25 takes every child past their 25th
+# birthday, the usual end for records about a child).
+RETENTION_CASE_REVIEW_YEARS = env.int("RETENTION_CASE_REVIEW_YEARS", default=25)
+# Child deaths with their referrals and the panel's review: years after the date of death.
+RETENTION_CHILD_DEATH_YEARS = env.int("RETENTION_CHILD_DEATH_YEARS", default=25)
+# Access-log entries (who saw which record, when): years after the view.
+RETENTION_ACCESS_LOG_YEARS = env.int("RETENTION_ACCESS_LOG_YEARS", default=6)
+# A draft notification untouched for this many days is deleted, its author emailed this many
+# days before (once; a change to the draft starts the wait again).
+DRAFT_EXPIRY_DAYS = env.int("DRAFT_EXPIRY_DAYS", default=30)
+DRAFT_EXPIRY_REMINDER_DAYS = env.int("DRAFT_EXPIRY_REMINDER_DAYS", default=7)
+if (
+    min(RETENTION_CASE_REVIEW_YEARS, RETENTION_CHILD_DEATH_YEARS, RETENTION_ACCESS_LOG_YEARS) < 1
+    or not 1 <= DRAFT_EXPIRY_REMINDER_DAYS < DRAFT_EXPIRY_DAYS
+):
+    raise ImproperlyConfigured(
+        "RETENTION_* settings must be whole numbers of years, 1 or more, and "
+        "DRAFT_EXPIRY_REMINDER_DAYS 1 or more and less than DRAFT_EXPIRY_DAYS."
+    )
+# The nightly retention run reminds and deletes one record at a time: give it time.
+RETENTION_TASK_TIME_LIMIT = 60 * 60
 
 # Cache: the public form's rate limit counts in it, so with more than one web process it must be
 # shared (Redis: CACHE_URL=redis://redis:6379/1, another database than Celery's).
@@ -279,6 +359,11 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# Error reports (the admins' error emails, the debug page) never carry what was typed, the query
+# string or the traceback's local variables: any of them may name a child (hscb/lib/errors.py).
+DEFAULT_EXCEPTION_REPORTER = "hscb.lib.errors.ChildSafeExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "hscb.lib.errors.ChildSafeExceptionReporterFilter"
 
 LOGGING = {
     "version": 1,

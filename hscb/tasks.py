@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from hscb.services import board as services
-from hscb.services import reminders
+from hscb.services import reminders, twofactor
 
 EMAIL_RETRY = {
     "autoretry_for": (SMTPException, ConnectionError, TimeoutError),
@@ -32,9 +32,24 @@ def send_password_reset_email(user_pk: int) -> bool:
 
 
 @shared_task(**EMAIL_RETRY)
-def send_email_changed_notice(user_pk: int, old_email: str) -> bool:
-    """Tell the old address that an account's email address was changed."""
-    return services.email_changed_notice_send(user_pk=user_pk, old_email=old_email)
+def send_second_factor_reset_notice(user_pk: int) -> bool:
+    """Tell a person, at their address in the database, that their second factor was reset."""
+    return twofactor.second_factor_reset_notice_send(user_pk=user_pk)
+
+
+@shared_task(**EMAIL_RETRY)
+def send_email_changed_notice(entry_pk: int) -> bool:
+    """Tell the old address that an account's email address was changed, for the history row
+    of the change: the address is read from that row, never passed in. Sends at most once."""
+    return services.email_changed_notice_send(entry_pk=entry_pk)
+
+
+@shared_task(**EMAIL_RETRY)
+def send_area_panel_email_changed(entry_pk: int) -> int:
+    """Tell an area's old child death panel address and our panel's chairs that the address
+    was changed, for the history row of the change (recipients are all read from the
+    database). Sends at most once."""
+    return services.area_panel_email_changed_send(entry_pk=entry_pk)
 
 
 class EmailsNotSent(ConnectionError):
@@ -108,3 +123,29 @@ def send_meeting_papers(meeting_pk: int) -> int:
     from hscb.services.meetings import meeting_papers_email
 
     return meeting_papers_email(meeting_pk=meeting_pk)
+
+
+@shared_task(
+    **EMAIL_RETRY,
+    soft_time_limit=settings.RETENTION_TASK_TIME_LIMIT,
+    time_limit=settings.RETENTION_TASK_TIME_LIMIT + 60,
+)
+def apply_retention() -> dict[str, int]:
+    """Apply the board's records policy (scheduled nightly in django-celery-beat): remind the
+    authors of drafts about to expire, then delete what the policy no longer keeps, with the
+    child's details in its history. Takes no arguments and finds every recipient in the
+    database; safe to run twice. A reminder that could not be sent makes the task retry (what
+    was done is not done again)."""
+    from hscb.lib import retention
+
+    results = retention.retention_apply()
+    summary = {
+        "reminded": sum(len(r.reminded) for r in results),
+        "deleted": sum(len(r.deleted) for r in results),
+        "kept": sum(len(r.kept) for r in results),
+        "failed": sum(len(r.failed) for r in results),
+    }
+    unsent = sum(len(r.reminders_failed) for r in results)
+    if unsent:
+        raise EmailsNotSent(f"{unsent} draft expiry reminders could not be sent")
+    return summary

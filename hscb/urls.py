@@ -11,10 +11,9 @@ from hscb.forms.board import (
     ChangePasswordForm,
     ChooseNewPasswordForm,
     PasswordResetRequestForm,
-    SignInForm,
 )
 from hscb.lib.tokens import invitation_token_generator
-from hscb.views import actions, dashboards, meetings, plan
+from hscb.views import actions, dashboards, meetings, plan, signin
 from hscb.views import board as views
 
 admin.site.site_header = "Safeguard Board administration"
@@ -26,13 +25,23 @@ admin.site.password_change = lambda request, extra_context=None: redirect("passw
 admin.site.password_change_done = lambda request, extra_context=None: redirect("account")
 
 accounts = [
+    path("accounts/sign-in/", signin.SignInView.as_view(), name="login"),
+    path("accounts/sign-in/code/", signin.two_factor_verify, name="two_factor_verify"),
+    path("accounts/sign-in/backup-code/", signin.two_factor_backup, name="two_factor_backup"),
+    path("accounts/two-factor/set-up/", signin.two_factor_setup, name="two_factor_setup"),
     path(
-        "accounts/sign-in/",
-        auth_views.LoginView.as_view(
-            authentication_form=SignInForm, redirect_authenticated_user=True
-        ),
-        name="login",
+        "accounts/two-factor/backup-codes/",
+        signin.two_factor_backup_codes,
+        name="two_factor_backup_codes",
     ),
+    path(
+        "accounts/two-factor/new-backup-codes/",
+        signin.two_factor_new_backup_codes,
+        name="two_factor_new_backup_codes",
+    ),
+    path("accounts/two-factor/turn-off/", signin.two_factor_turn_off, name="two_factor_turn_off"),
+    path("accounts/session/", signin.session_status, name="session_status"),
+    path("accounts/session/extend/", signin.session_extend, name="session_extend"),
     path("accounts/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/change/",
@@ -56,7 +65,7 @@ accounts = [
     ),
     path(
         "accounts/password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(form_class=ChooseNewPasswordForm),
+        signin.ChooseNewPasswordView.as_view(form_class=ChooseNewPasswordForm),
         name="password_reset_confirm",
     ),
     path(

@@ -16,6 +16,7 @@ from hscb.management.commands.load_board import FIXTURE
 from hscb.models import Group, GroupFunction, MembershipRole
 from hscb.rules import SECRETARIAT_GROUP
 from hscb.services.board import board_load
+from tests.clients import BoardClient
 from tests.hscb.factories import TEST_PASSWORD, AgencyFactory, MembershipFactory, UserFactory
 
 ROLES = [
@@ -55,6 +56,20 @@ def _celery_in_process(request):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def client() -> BoardClient:
+    """A test client whose `force_login` signs in fully, second factor included."""
+    return BoardClient()
+
+
+@pytest.fixture
+def admin_client(db, admin_user) -> BoardClient:
+    """pytest-django's superuser client, signed in fully like `client`."""
+    client = BoardClient()
+    client.force_login(admin_user)
+    return client
 
 
 @pytest.fixture

@@ -77,6 +77,11 @@ class World:
     owned by `member`, and a `lesson`. `duplicate` flags two other submitted notifications as
     possibly about the same child.
 
+    Agency visibility: `member` is their agency's named safeguarding lead. `colleague_notification`
+    (with `colleague_attachment`) and `colleague_death` were sent by a colleague of
+    `agency_staff`; `lead_notification` (with `lead_attachment`) and `lead_death` by a colleague
+    of `member`. The child's details on them are for the notifier and the agency's leads only.
+
     Child deaths (tests/cdop/matrix_cdop.py): `death` was notified by `agency_staff` and is
     listed for the panel's meeting (`other_meeting`), with `death_report` (information asked of
     an agency), `death_duplicate` (it may be the same child as another death) and the panel's
@@ -121,6 +126,12 @@ class World:
     referral: Referral
     annual_report: AnnualReport
     queued_report: AnnualReport
+    colleague_notification: Notification
+    colleague_attachment: Attachment
+    lead_notification: Notification
+    lead_attachment: Attachment
+    colleague_death: ChildDeath
+    lead_death: ChildDeath
     uidb64: str = "MQ"
     token: str = "set-password"
 
@@ -135,6 +146,7 @@ class Case:
     path: Callable[[World], str] | str
     expect: dict[str, Expect]
     contains: dict[str, Text] = field(default_factory=dict)  # role (or "*") -> text on a 200 page
+    lacks: dict[str, Text] = field(default_factory=dict)  # role (or "*") -> text not on a 200 page
 
     def url(self, world: World) -> str:
         return self.path(world) if callable(self.path) else self.path
@@ -145,6 +157,10 @@ class Case:
 
     def text(self, role: str, world: World) -> str | None:
         text = self.contains.get(role, self.contains.get("*"))
+        return text(world) if callable(text) else text
+
+    def absent(self, role: str, world: World) -> str | None:
+        text = self.lacks.get(role, self.lacks.get("*"))
         return text(world) if callable(text) else text
 
 

@@ -20,7 +20,6 @@ from django.contrib import admin
 from django.contrib.auth.models import Group as PermissionGroup
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.test import Client
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 from django_celery_beat.models import (
@@ -60,6 +59,7 @@ from tests.casereview.factories import (
     ensure_review_types,
 )
 from tests.cdop import matrix_cdop
+from tests.clients import BoardClient
 from tests.conftest import ROLES
 from tests.hscb import matrix_actions, matrix_dashboards, matrix_meetings, matrix_plan
 from tests.hscb.factories import (
@@ -127,6 +127,33 @@ MATRIX: dict[str, list[Case]] = {
         Case("/accounts/sign-in/", everyone(Redirect("/"), anonymous=OK), {"*": "Sign in"})
     ],
     "accounts/sign-out/": [Case("/accounts/sign-out/", everyone(NOT_ALLOWED))],
+    # Someone signed in fully owes no code: the code pages send them on.
+    "accounts/sign-in/code/": [Case("/accounts/sign-in/code/", everyone(Redirect("/")))],
+    "accounts/sign-in/backup-code/": [
+        Case("/accounts/sign-in/backup-code/", everyone(Redirect("/")))
+    ],
+    "accounts/two-factor/set-up/": [
+        Case("/accounts/two-factor/set-up/", everyone(OK), {"*": "Set up an authenticator app"})
+    ],
+    # Backup codes are shown once, straight after they are made: otherwise, "Your account".
+    "accounts/two-factor/backup-codes/": [
+        Case("/accounts/two-factor/backup-codes/", everyone(Redirect("/account/")))
+    ],
+    "accounts/two-factor/new-backup-codes/": [
+        Case("/accounts/two-factor/new-backup-codes/", everyone(NOT_ALLOWED))
+    ],
+    # Only someone who chose a second factor may turn it off; nobody in the world has.
+    "accounts/two-factor/turn-off/": [
+        Case("/accounts/two-factor/turn-off/", everyone(Redirect("/account/")))
+    ],
+    "accounts/session/": [
+        Case(
+            "/accounts/session/",
+            everyone(OK, anonymous=OK),
+            {"*": '"signed_in": true', "anonymous": '"signed_in": false'},
+        )
+    ],
+    "accounts/session/extend/": [Case("/accounts/session/extend/", everyone(NOT_ALLOWED))],
     "accounts/password/change/": [
         Case("/accounts/password/change/", everyone(OK), {"*": "Change your password"})
     ],
@@ -220,7 +247,7 @@ SECRETARIAT_ADMIN: dict[type, set[str]] = {
     AccessAttempt: {VIEW, DELETE},
     AccessLog: {VIEW},
     AccessFailureLog: {VIEW},
-    PeriodicTask: {VIEW, ADD, CHANGE, DELETE},
+    PeriodicTask: {VIEW, CHANGE},  # a task, its arguments, adding and deleting: superusers
     CrontabSchedule: {VIEW, ADD, CHANGE, DELETE},
     IntervalSchedule: {VIEW, ADD, CHANGE, DELETE},
     SolarSchedule: {VIEW, ADD, CHANGE, DELETE},
@@ -423,6 +450,7 @@ def world(request, board) -> World:
         good_practice=GoodPracticeFactory(title="Joint visits in neglect cases"),
         **_case_review(users),
         **matrix_cdop.records(users, other_meeting),
+        **matrix_casereview.agency_records(users),
     )
 
 
@@ -446,7 +474,7 @@ def test_route_gives_each_role_the_expected_outcome(route, world):
     for case in ALL_CASES[route]:
         url = case.url(world)
         for role in ROLES:
-            client = Client()
+            client = BoardClient()
             if role != "anonymous":
                 client.force_login(world.users[role])
             response = client.get(url)
@@ -460,6 +488,9 @@ def test_route_gives_each_role_the_expected_outcome(route, world):
                 text = case.text(role, world)
                 if text and text not in response.content.decode():
                     failures.append(f"{role} {url}: 200 but without “{text}”")
+                absent = case.absent(role, world)
+                if absent and absent in response.content.decode():
+                    failures.append(f"{role} {url}: 200 but with “{absent}”")
             elif not ok:
                 failures.append(f"{role} {url}: expected {expected}, got {got}")
     assert not failures, "\n".join(failures)

@@ -18,6 +18,7 @@ from hscb.models import Agency, Rag
 
 from ..models import (
     Lesson,
+    LessonStatus,
     Outcome,
     PlanAction,
     PlanActionStatus,
@@ -139,15 +140,16 @@ class PlanActionFilter(_WithDefaults):
 
 def _lesson_years() -> list[tuple[str, str]]:
     return _years(
-        Review.objects.filter(pk__in=Lesson.objects.values("review_id")).dates(
-            "started_on", "year", order="DESC"
-        )
+        Review.objects.filter(
+            pk__in=Lesson.objects.filter(status=LessonStatus.APPROVED).values("review_id")
+        ).dates("started_on", "year", order="DESC")
     )
 
 
 class LessonFilter(django_filters.FilterSet):
     """Lessons learnt: words in the theme or lesson (every word must be there), area of
-    practice, an agency, the type of review and the year it started."""
+    practice, an agency, the type of review and the year it started. The agencies and years to
+    choose from are those of approved lessons: a lesson waiting for approval gives nothing away."""
 
     q = django_filters.CharFilter(
         label="Search",
@@ -185,7 +187,9 @@ class LessonFilter(django_filters.FilterSet):
     def __init__(self, data: QueryDict | None = None, *args, **kwargs) -> None:
         super().__init__(data, *args, **kwargs)
         self.filters["agency"].queryset = Agency.objects.filter(
-            pk__in=Lesson.agencies.through.objects.values("agency_id")
+            pk__in=Lesson.agencies.through.objects.filter(
+                lesson__status=LessonStatus.APPROVED
+            ).values("agency_id")
         ).order_by("name")
         self.filters["review_type"].queryset = _review_types()
 

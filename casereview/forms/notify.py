@@ -23,7 +23,7 @@ from hscb.forms.board import (
     radio_field,
     text_field,
 )
-from hscb.lib.nhs import validate_nhs_number
+from hscb.lib.nhs import NHSNumberField
 from hscb.lib.uploads import ACCEPT, validate_document
 from hscb.models import Agency, Area
 
@@ -179,16 +179,10 @@ class ChildForm(StepForm):
             "max_value": "The child must be under 18: enter an approximate age from 0 to 17",
         },
     )
-    nhs_number = forms.CharField(
-        label="NHS number (optional)",
-        help_text="A 10 digit number, like 485 777 3456",
-        required=False,
-        max_length=20,
-        validators=[validate_nhs_number],
+    nhs_number = NHSNumberField(
         widget=forms.TextInput(
             attrs={"inputmode": "numeric", "spellcheck": "false", "autocomplete": "off"}
         ),
-        error_messages={"max_length": "NHS number must be 10 digits"},
     )
 
     def initial_from(self, notification: Notification) -> dict[str, Any]:

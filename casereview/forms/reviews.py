@@ -25,7 +25,10 @@ from ..services.reviews import EVIDENCE_MESSAGE, INDEPENDENCE_MESSAGE
 
 # The largest primary key a database takes: a bigger number is refused before it is looked up
 # (SQLite raises OverflowError for it, which would be a 500).
-LESSON_HINT = "Do not include names or details that could identify the child or family."
+LESSON_HINT = (
+    "Do not include names, dates of birth, NHS numbers or other details that could identify the "
+    "child or family."
+)
 OUT_OF_DATE = (
     "This form was out of date: someone else has updated the action since you opened it. "
     "Your update has not been saved. Check the action and submit your update again."

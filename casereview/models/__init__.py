@@ -27,6 +27,7 @@ from .notifications import (
 from .reviews import (
     AgencyReport,
     Lesson,
+    LessonStatus,
     Milestone,
     PlanAction,
     PlanActionStatus,
@@ -56,6 +57,7 @@ __all__ = [
     "Harm",
     "LegalStatus",
     "Lesson",
+    "LessonStatus",
     "MatchReason",
     "Milestone",
     "Notification",

@@ -180,6 +180,13 @@ class Notification(ConcurrentTransitionMixin, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    expiry_reminded_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="A draft: when its notifier was told that it will be deleted if left "
+        "untouched. A change made to the draft after it (`updated_at`) starts the wait again.",
+    )
 
     # The child
     first_name = models.CharField(max_length=100, blank=True)

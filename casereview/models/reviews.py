@@ -203,9 +203,18 @@ class PracticeArea(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Lesson(models.Model):
+class LessonStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for approval"
+    APPROVED = "approved", "Approved"
+    RETURNED = "returned", "Sent back"
+
+
+class Lesson(ConcurrentTransitionMixin, models.Model):
     """A lesson learnt from a review: for everyone with a board role to find, and later to link
-    to training courses. It carries no child's personal details."""
+    to training courses. It carries no child's personal details (the service refuses them), and
+    is shown beyond the case team only once the secretariat has approved it; the secretariat may
+    send it back with a reason instead. A lesson changed by the case team waits for approval
+    again."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="lessons")
     theme = models.CharField(max_length=120)
@@ -216,9 +225,44 @@ class Lesson(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, editable=False, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    status = FSMField(
+        max_length=16, choices=LessonStatus.choices, default=LessonStatus.PENDING, db_index=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="approved or sent back by",
+    )
+    decided_at = models.DateTimeField("approved or sent back at", null=True, blank=True)
+    return_reason = models.TextField("why it was sent back", max_length=2000, blank=True)
 
     class Meta:
         ordering = ["-recorded_at", "-pk"]
 
     def __str__(self) -> str:
         return self.theme
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == LessonStatus.APPROVED
+
+    @transition(field=status, source=LessonStatus.PENDING, target=LessonStatus.APPROVED)
+    def approve(self) -> None:
+        """The secretariat has checked it: everyone with a board role may read it."""
+
+    @transition(
+        field=status,
+        source=[LessonStatus.PENDING, LessonStatus.APPROVED],
+        target=LessonStatus.RETURNED,
+    )
+    def send_back(self) -> None:
+        """The secretariat has sent it back to the case team, with a reason (an approved one
+        is taken off the lessons page)."""
+
+    @transition(field=status, source="*", target=LessonStatus.PENDING)
+    def resubmit(self) -> None:
+        """The case team has changed it: it waits for approval again."""

@@ -246,16 +246,17 @@ def consideration_meetings(*, include: Meeting | None = None) -> list[Meeting]:
 
 
 def get_attachment_for_user(user: User, pk: int) -> Attachment:
-    """A notification's document, for those who may see the case or the notification: the
-    case team (and the board chair once the case is theirs), the notifying agency's staff, and
-    the notifier of a draft. 404 for anyone else."""
+    """A notification's document, for those who may see the case or the child's details on
+    the notification: the case team (and the board chair once the case is theirs), the notifier
+    and their agency's named safeguarding leads (a document may name the child). 404 for anyone
+    else, the notifying agency's other staff included."""
     attachment = Attachment.objects.filter(pk=pk).select_related("notification").first()
     if attachment is None:
         raise Http404("No such document.")
     notification = attachment.notification
     if not (
         user.has_perm("casereview.see_case", notification)
-        or user.has_perm("casereview.see_own_notification", notification)
+        or user.has_perm("casereview.see_notification_child", notification)
     ):
         raise Http404("No such document.")
     return attachment

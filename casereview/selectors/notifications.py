@@ -1,6 +1,8 @@
 """Reads for the agency's notification pages, scoped to the person asking: their own drafts, and
 their agency's submitted notifications with the status the agency is told (never the Case
-Review subgroup's consideration, decision or review). Lists run a fixed number of queries."""
+Review subgroup's consideration, decision or review). The child's details and the documents
+are read out only for the notifier and the agency's named safeguarding leads
+(`casereview.see_notification_child`). Lists run a fixed number of queries."""
 
 from __future__ import annotations
 
@@ -79,6 +81,15 @@ def get_notification_for_user(user: User, pk: int) -> Notification:
     if notification is None or not user.has_perm("casereview.see_own_notification", notification):
         raise Http404("No such notification.")
     return notification
+
+
+def child_answers_for(user: User, notification: Notification) -> list[Section] | None:
+    """The notification's answers (the child's details, what happened, the documents) when
+    they are for `user`: its notifier and their agency's named safeguarding leads. None for
+    anyone else at the agency, who sees the reference, dates and status only."""
+    if not user.has_perm("casereview.see_notification_child", notification):
+        return None
+    return notification_answers(notification)
 
 
 def agency_choices(notification: Notification) -> QuerySet[Agency]:

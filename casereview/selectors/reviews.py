@@ -2,7 +2,8 @@
 
 A review is part of a child's case: only the case team (the secretariat and the Case Review
 subgroup) sees it; anyone else gets 404. An action plan action is seen by the case team and its
-owner. Lessons carry no personal details and are for everyone with a board role; their pages
+owner. Lessons carry no personal details and, once the secretariat has approved them, are for
+everyone with a board role (the case team sees its review's lessons in every state); their pages
 never load the notification, so neither the child's name nor the case reference can reach them.
 List pages run a fixed number of queries, whatever the number of rows.
 """
@@ -27,6 +28,7 @@ from ..models import (
     Clock,
     ClockKind,
     Lesson,
+    LessonStatus,
     Milestone,
     PlanAction,
     PlanActionStatus,
@@ -225,6 +227,13 @@ def agency_choices(*, include: Agency | None = None) -> QuerySet[Agency]:
     return Agency.objects.filter(offered).order_by("name")
 
 
+def lesson_agency_choices(lesson: Lesson) -> QuerySet[Agency]:
+    """Active agencies, and those the lesson already names that have since closed."""
+    return Agency.objects.filter(
+        Q(is_active=True) | Q(pk__in=lesson.agencies.values("pk"))
+    ).order_by("name")
+
+
 def owner_choices(*, include: User | None = None) -> list:
     """Who can own an action: the Case Review subgroup's members first, then everyone else with
     an open account (and `include`, a current owner whose account has closed)."""
@@ -316,22 +325,43 @@ def plan_action_history(action: PlanAction) -> list[PlanActionUpdate]:
 
 @dataclass
 class LessonListing:
+    """The approved lessons only; `waiting`, for the secretariat, counts those to approve."""
+
     filterset: LessonFilter
     page: Page
+    waiting: int | None = None
 
 
 def lesson_listing(
     user: User, data: QueryDict | None, *, page_number: str | int | None = None
 ) -> LessonListing:
-    """Lessons learnt, searched and filtered, newest first, 20 to a page: 403 for anyone without
-    a board role. The review's type and start are loaded, never its notification."""
+    """Lessons learnt that the secretariat has approved, searched and filtered, newest first,
+    20 to a page: 403 for anyone without a board role. The review's type and start are loaded,
+    never its notification."""
     if not user.has_perm("casereview.see_lessons"):
         raise PermissionDenied("Lessons learnt are for the board's members and secretariat.")
     filterset = LessonFilter(
         data,
-        queryset=Lesson.objects.select_related("review__review_type")
+        queryset=Lesson.objects.filter(status=LessonStatus.APPROVED)
+        .select_related("review__review_type")
         .prefetch_related(Prefetch("agencies", queryset=Agency.objects.order_by("name")))
         .order_by("-recorded_at", "-pk"),
     )
     page = Paginator(filterset.qs, LESSONS_PER_PAGE).get_page(page_number)
-    return LessonListing(filterset=filterset, page=page)
+    waiting = (
+        Lesson.objects.filter(status=LessonStatus.PENDING).count()
+        if user.has_perm("casereview.approve_lessons")
+        else None
+    )
+    return LessonListing(filterset=filterset, page=page, waiting=waiting)
+
+
+def get_lesson_for_user(user: User, pk: int) -> Lesson:
+    """A lesson to change: 404 for anyone outside the case team (as its review is), 403 for
+    someone who may see the review but not change it."""
+    lesson = Lesson.objects.select_related("review__notification").filter(pk=pk).first()
+    if lesson is None or not user.has_perm("casereview.see_review", lesson.review):
+        raise Http404("No such lesson.")
+    if not user.has_perm("casereview.manage_review", lesson.review):
+        raise PermissionDenied("Only the case team can change a lesson.")
+    return lesson

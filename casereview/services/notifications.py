@@ -43,6 +43,7 @@ from hscb.lib.checks import (
 from hscb.lib.email import send_templated_email
 from hscb.lib.names import child_name_key
 from hscb.lib.nhs import normalise_nhs_number
+from hscb.lib.retention import delete_with_history
 from hscb.lib.uploads import clean_file_name, validate_document
 from hscb.models import Agency, Area, GroupFunction, Membership, MembershipRole, User
 from hscb.rules import SECRETARIAT_GROUP
@@ -491,18 +492,19 @@ def attachment_remove(*, attachment: Attachment, by: User) -> None:
         if attachment.notification_id != draft.pk:
             raise PermissionDenied("The document is not on this notification.")
         files = [(attachment.file.storage, attachment.file.name)] if attachment.file else []
-        attachment.delete()
+        # Its name and description may name the child: they leave its history too.
+        delete_with_history(attachment)
         Notification.objects.filter(pk=draft.pk).update(updated_at=timezone.now())
         _delete_files_on_commit(files)
 
 
 def notification_discard(*, notification: Notification, by: User) -> None:
-    """Delete `by`'s draft with its documents, and their files once that is committed."""
+    """Delete `by`'s draft with its documents, and their files once that is committed; the
+    child's details leave the history of the draft and its documents (hscb.lib.retention)."""
     with transaction.atomic():
         draft = _lock_draft(notification, by)
         files = [(a.file.storage, a.file.name) for a in draft.attachments.all() if a.file]
-        draft.attachments.all().delete()
-        draft.delete()
+        delete_with_history(draft)
         _delete_files_on_commit(files)
 
 

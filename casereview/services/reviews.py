@@ -14,7 +14,6 @@ an action refused rather than written over a newer one.
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -22,12 +21,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
 from hscb.lib import reminders
 from hscb.lib.checks import check_text, long_date, queue_after_commit
+from hscb.lib.child_details import details_message, find_child_details
 from hscb.lib.email import send_templated_email
 from hscb.lib.uploads import clean_file_name, validate_document
 from hscb.models import Agency, Rag, User
@@ -36,11 +36,15 @@ from hscb.services.actions import check_due_date
 from ..models import (
     AgencyReport,
     ClockKind,
+    DuplicateStatus,
     Lesson,
+    LessonStatus,
     Milestone,
+    Notification,
     PlanAction,
     PlanActionStatus,
     PlanActionUpdate,
+    PossibleDuplicate,
     PracticeArea,
     Recommendation,
     Review,
@@ -50,10 +54,6 @@ from . import clocks
 
 INDEPENDENCE_MESSAGE = "Confirm the lead reviewer is independent of the agencies involved"
 EVIDENCE_MESSAGE = "Enter the evidence that the action is complete"
-NAME_IN_LESSON_MESSAGE = (
-    "Remove the child's name: lessons are read by everyone with a board role. Do not include "
-    "names or details that could identify the child or family"
-)
 # The ladder's state that `reminders.rearm` and `reminders.stop` set, to be saved after them.
 REARMED_FIELDS = ("reminder_last_sent", "reminder_next_on")
 STOPPED_FIELDS = ("reminder_next_on",)
@@ -731,19 +731,67 @@ def plan_action_assigned_send(*, update_pk: int) -> bool:
 
 # Lessons --------------------------------------------------------------------------------------
 
+APPROVE_LESSONS = "casereview.approve_lessons"
+RETURN_REASON_MAX = 2000
 
-def _names_the_child(review: Review, *texts: str) -> bool:
-    """Whether the text holds the child's full name (either way round) or NHS number."""
-    child = review.notification
-    patterns = []
-    first, last = child.first_name.strip(), child.last_name.strip()
-    if first and last:
-        for a, b in ((first, last), (last, first)):
-            patterns.append(r"\b" + re.escape(a) + r"[\s,]+" + re.escape(b) + r"\b")
-    if child.nhs_number:
-        patterns.append(re.escape(child.nhs_number))
-    joined = "\n".join(texts)
-    return any(re.search(p, joined, flags=re.IGNORECASE) for p in patterns)
+
+def child_details_in(review: Review, text: str) -> list[str]:
+    """The kinds of the review's child's details ("name", "date of birth", "NHS number") that
+    `text` holds. Every record of the child counts: the notification, those merged into it
+    (the same incident) and those the secretariat linked to it as the same child."""
+    notification = review.notification
+    linked = PossibleDuplicate.objects.filter(status=DuplicateStatus.LINKED)
+    records = Notification.objects.filter(
+        Q(pk=notification.pk)
+        | Q(merged_into=notification.pk)
+        | Q(pk__in=linked.filter(notification=notification.pk).values("match"))
+        | Q(pk__in=linked.filter(match=notification.pk).values("notification"))
+    ).values_list("first_name", "last_name", "other_names", "date_of_birth", "nhs_number")
+    names: list[str] = []
+    dates: list[datetime.date | None] = []
+    numbers: list[str] = []
+    for first, last, other, born, nhs in records:
+        names += [first, last, other]
+        dates.append(born)
+        numbers.append(nhs)
+    return find_child_details(text, names=names, dates_of_birth=dates, nhs_numbers=numbers)
+
+
+def lesson_details_message(found: list[str], where: str) -> str:
+    """What to take out, by kind: never the child's details themselves, which would then be
+    on the page, in the logs and in any error report."""
+    return (
+        f"Remove {details_message(found)} from the {where}. Once approved, lessons are read by "
+        "everyone with a board role: do not include names, dates of birth, NHS numbers or "
+        "other details that could identify the child or family"
+    )
+
+
+def _check_lesson(
+    errors: Errors,
+    review: Review,
+    *,
+    theme: str,
+    lesson: str,
+    practice_area: str,
+    agencies: Sequence[Agency],
+    kept_agencies: Sequence[int] = (),
+) -> tuple[str, str]:
+    """The lesson's answers checked, and trimmed: none may hold the child's details. An
+    agency that no longer takes part is refused unless the lesson already named it."""
+    theme = check_text(errors, "theme", theme, limit=120, what="the theme")
+    text = check_text(errors, "lesson", lesson, limit=5000, what="the lesson")
+    if practice_area not in PracticeArea.values:
+        _add(errors, "practice_area", "Choose the area of practice")
+    closed = [a.name for a in agencies if not a.is_active and a.pk not in kept_agencies]
+    if closed:
+        _add(errors, "agencies", f"Choose agencies that still take part: not {', '.join(closed)}")
+    for field, value, where in (("theme", theme, "theme"), ("lesson", text, "lesson")):
+        if field not in errors:
+            found = child_details_in(review, value)
+            if found:
+                _add(errors, field, lesson_details_message(found, where))
+    return theme, text
 
 
 def lesson_create(
@@ -755,21 +803,14 @@ def lesson_create(
     practice_area: str,
     agencies: Sequence[Agency] = (),
 ) -> Lesson:
-    """Record a lesson learnt from the review, for everyone with a board role to find. It must
-    not name the child."""
+    """Record a lesson learnt from the review. It must not hold the child's names, date of
+    birth or NHS number, and waits for the secretariat's approval before anyone beyond the case
+    team reads it."""
     _authorise(by, review)
     errors: Errors = {}
-    theme = check_text(errors, "theme", theme, limit=120, what="the theme")
-    text = check_text(errors, "lesson", lesson, limit=5000, what="the lesson")
-    if practice_area not in PracticeArea.values:
-        _add(errors, "practice_area", "Choose the area of practice")
-    closed = [a.name for a in agencies if not a.is_active]
-    if closed:
-        _add(errors, "agencies", f"Choose agencies that still take part: not {', '.join(closed)}")
-    if "lesson" not in errors and _names_the_child(review, text):
-        _add(errors, "lesson", NAME_IN_LESSON_MESSAGE)
-    if "theme" not in errors and _names_the_child(review, theme):
-        _add(errors, "theme", NAME_IN_LESSON_MESSAGE)
+    theme, text = _check_lesson(
+        errors, review, theme=theme, lesson=lesson, practice_area=practice_area, agencies=agencies
+    )
     _raise(errors)
     with transaction.atomic():
         recorded = Lesson.objects.create(
@@ -777,3 +818,123 @@ def lesson_create(
         )
         recorded.agencies.set(agencies)
     return recorded
+
+
+def _lesson_changed(lesson: Lesson) -> ValidationError:
+    lesson.refresh_from_db()
+    return ValidationError(
+        "Someone else changed this lesson while you were working on it: it is now "
+        f"“{lesson.get_status_display().lower()}”. Nothing has been saved. Check the lesson and "
+        "try again."
+    )
+
+
+def lesson_update(
+    *,
+    lesson: Lesson,
+    by: User,
+    theme: str,
+    text: str,
+    practice_area: str,
+    agencies: Sequence[Agency] = (),
+) -> Lesson:
+    """Change a lesson (the case team's, as when the secretariat sent it back): the same rules
+    as a new one, and a changed lesson waits for the secretariat's approval again, off the
+    lessons page until then. Nothing changed, nothing is written, except that a lesson sent
+    back is put to the secretariat again."""
+    review = lesson.review
+    _authorise(by, review)
+    errors: Errors = {}
+    kept = list(lesson.agencies.values_list("pk", flat=True))
+    theme, text = _check_lesson(
+        errors,
+        review,
+        theme=theme,
+        lesson=text,
+        practice_area=practice_area,
+        agencies=agencies,
+        kept_agencies=kept,
+    )
+    _raise(errors)
+    values = {"theme": theme, "lesson": text, "practice_area": practice_area}
+    changed = [name for name, value in values.items() if getattr(lesson, name) != value]
+    new_agencies = {a.pk for a in agencies} != set(kept)
+    # Saved unchanged, a lesson sent back goes to the secretariat again as it is.
+    if not changed and not new_agencies and lesson.status != LessonStatus.RETURNED:
+        return lesson
+    try:
+        with transaction.atomic():
+            for name in changed:
+                setattr(lesson, name, values[name])
+            lesson.resubmit()
+            lesson.decided_by = None
+            lesson.decided_at = None
+            lesson.return_reason = ""
+            lesson.save(
+                update_fields=[*changed, "status", "decided_by", "decided_at", "return_reason"]
+            )
+            if new_agencies:
+                lesson.agencies.set(agencies)
+    except ConcurrentTransition:
+        raise _lesson_changed(lesson) from None
+    return lesson
+
+
+def _authorise_approval(by: User) -> None:
+    if not by.has_perm(APPROVE_LESSONS):
+        raise PermissionDenied("Only the secretariat approves lessons.")
+
+
+def lesson_approve(*, lesson: Lesson, by: User) -> Lesson:
+    """The secretariat approves a lesson waiting for approval: from now it is on the lessons
+    page. It is checked again for the child's details first (lessons recorded before the check
+    was complete may hold some): one that holds them is refused, to be sent back instead."""
+    _authorise_approval(by)
+    if lesson.status != LessonStatus.PENDING:
+        raise ValidationError(
+            f"Only a lesson waiting for approval can be approved: this one is "
+            f"“{lesson.get_status_display().lower()}”"
+        )
+    found = child_details_in(lesson.review, f"{lesson.theme}\n{lesson.lesson}")
+    if found:
+        raise ValidationError(
+            f"This lesson holds {details_message(found)}: send it back to the case team with "
+            "the reason instead"
+        )
+    try:
+        with transaction.atomic():
+            lesson.approve()
+            lesson.decided_by = by
+            lesson.decided_at = timezone.now()
+            lesson.return_reason = ""
+            lesson.save(update_fields=["status", "decided_by", "decided_at", "return_reason"])
+    except (ConcurrentTransition, TransitionNotAllowed):
+        raise _lesson_changed(lesson) from None
+    return lesson
+
+
+def lesson_send_back(*, lesson: Lesson, by: User, reason: str) -> Lesson:
+    """The secretariat sends a lesson back to the case team with the reason (an approved one
+    leaves the lessons page). The case team sees the reason on the review's page and changes
+    the lesson, which then waits for approval again."""
+    _authorise_approval(by)
+    errors: Errors = {}
+    reason = check_text(
+        errors, "reason", reason, limit=RETURN_REASON_MAX, what="why the lesson is sent back"
+    )
+    _raise(errors)
+    if lesson.status not in (LessonStatus.PENDING, LessonStatus.APPROVED):
+        raise ValidationError(
+            "This lesson has already been sent back: the case team will change it, and it will "
+            "then wait for approval again"
+        )
+    try:
+        with transaction.atomic():
+            lesson.send_back()
+            lesson.decided_by = by
+            lesson.decided_at = timezone.now()
+            lesson.return_reason = reason
+            lesson.save(update_fields=["status", "decided_by", "decided_at", "return_reason"])
+    except (ConcurrentTransition, TransitionNotAllowed):
+        raise _lesson_changed(lesson) from None
+    return lesson

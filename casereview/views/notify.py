@@ -3,7 +3,9 @@ checked before it is submitted), and following their agency's notifications.
 
 Who sees what (casereview/rules.py): a draft is its notifier's alone (404 for anyone else);
 a submitted notification is its agency's (404 for anyone else, the secretariat included, who
-use the case page). Draft pages on a submitted notification send its notifier to its page."""
+use the case page), and on its page the child's details and documents are for its notifier and
+the agency's named safeguarding leads (the others see its reference, dates and status). Draft
+pages on a submitted notification send its notifier to its page."""
 
 from __future__ import annotations
 
@@ -330,11 +332,12 @@ def notification_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     notification = found
-    log_access(notification)
+    answers = selectors.child_answers_for(request.user, notification)
+    if answers is not None:
+        # Only a page that shows the child is a view of the child's record.
+        log_access(notification)
     return render(
-        request,
-        "casereview/notify/detail.html",
-        {"notification": notification, "answers": selectors.notification_answers(notification)},
+        request, "casereview/notify/detail.html", {"notification": notification, "answers": answers}
     )
 
 

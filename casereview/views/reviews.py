@@ -2,7 +2,8 @@
 
 Every page of a review is the case team's (the secretariat and the Case Review subgroup): anyone
 else gets 404, as the review is part of a child's case. An action plan action is also its
-owner's. Lessons, which carry no personal details, are for everyone with a board role.
+owner's. Lessons, which carry no personal details, are for everyone with a board role once the
+secretariat has approved them; the case team changes its own, which then wait for approval again.
 """
 
 from __future__ import annotations
@@ -427,6 +428,8 @@ def plan_action_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 # Lessons --------------------------------------------------------------------------------------
 
+LESSON_FORM = "casereview/lessons/lesson_form.html"
+
 
 @require_http_methods(["GET", "POST"])
 def lesson_create(request: HttpRequest, pk: int) -> HttpResponse:
@@ -446,9 +449,49 @@ def lesson_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, f"The lesson “{lesson.theme}” has been recorded.")
+            messages.success(
+                request,
+                f"The lesson “{lesson.theme}” has been recorded. The secretariat will check it "
+                "before it is shown on Lessons learnt.",
+            )
             return redirect(f"{review.get_absolute_url()}#lessons")
-    return render(request, "casereview/lessons/lesson_form.html", {"form": form, "review": review})
+    return render(request, LESSON_FORM, {"form": form, "review": review})
+
+
+@require_http_methods(["GET", "POST"])
+def lesson_update(request: HttpRequest, pk: int) -> HttpResponse:
+    lesson = selectors.get_lesson_for_user(request.user, pk)
+    review = lesson.review
+    initial = {
+        "theme": lesson.theme,
+        "lesson": lesson.lesson,
+        "practice_area": lesson.practice_area,
+        "agencies": list(lesson.agencies.all()),
+    }
+    form = LessonForm(
+        _data(request), initial=initial, agencies=selectors.lesson_agency_choices(lesson)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.lesson_update(
+                lesson=lesson,
+                by=request.user,
+                theme=data["theme"],
+                text=data["lesson"],
+                practice_area=data["practice_area"],
+                agencies=list(data["agencies"]),
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(
+                request,
+                f"The lesson “{lesson.theme}” has been saved. It waits for the secretariat's "
+                "approval before it is shown on Lessons learnt.",
+            )
+            return redirect(f"{review.get_absolute_url()}#lessons")
+    return render(request, LESSON_FORM, {"form": form, "review": review, "lesson": lesson})
 
 
 @require_GET

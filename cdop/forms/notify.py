@@ -22,7 +22,7 @@ from hscb.forms.board import (
     radio_field,
     text_field,
 )
-from hscb.lib.nhs import validate_nhs_number
+from hscb.lib.nhs import NHSNumberField
 from hscb.models import Agency, Area, Ethnicity, Sex, User
 
 from ..models import Expectation, PlaceSetting
@@ -107,15 +107,7 @@ class DeathNotificationForm(GovukForm, forms.Form):
         widget=_plain(),
     )
     last_name = _text("last_name", "Last name", widget=_plain())
-    nhs_number = forms.CharField(
-        label="NHS number (optional)",
-        help_text="A 10 digit number, like 485 777 3456",
-        required=False,
-        max_length=20,
-        validators=[validate_nhs_number],
-        widget=_plain({"inputmode": "numeric"}),
-        error_messages={"max_length": "NHS number must be 10 digits"},
-    )
+    nhs_number = NHSNumberField(widget=_plain({"inputmode": "numeric"}))
     date_of_birth = _date(
         "date_of_birth",
         "Date of birth",

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from hscb.forms.board import ChoiceOfRecord, GovukDateField, GovukForm, QuickSelect, YesNoField
 from hscb.lib.checks import SHORT_LIMIT, TEXT_LIMIT
-from hscb.lib.nhs import validate_nhs_number
+from hscb.lib.nhs import NHSNumberField
 from hscb.models import Area, Ethnicity, Sex
 
 from ..models import Expectation, PlaceSetting, ReviewingPanel
@@ -77,14 +77,8 @@ class InboundForm(GovukForm, forms.Form):
         limit=NAME_LIMIT,
         widget=forms.TextInput(attrs=NO_AUTOFILL),
     )
-    nhs_number = forms.CharField(
-        label="NHS number (optional)",
-        help_text="A 10 digit number, like 485 777 3456",
-        required=False,
-        max_length=20,
-        validators=[validate_nhs_number],
-        widget=forms.TextInput(attrs={"inputmode": "numeric", **NO_AUTOFILL}),
-        error_messages={"max_length": "NHS number must be 10 digits"},
+    nhs_number = NHSNumberField(
+        widget=forms.TextInput(attrs={"inputmode": "numeric", **NO_AUTOFILL})
     )
     date_of_birth = _date("the date of birth", "Date of birth", years=YEARS)
     sex = _choice("Sex", Sex.choices, what="the child's sex")

@@ -34,7 +34,7 @@ class StatisticsFilterForm(GovukForm, forms.Form):
         label="Which figures",
         choices=[
             (ALL_FIGURES, "All figures, for the panel and the board"),
-            (PUBLISHED, "Published figures: small numbers shown as “fewer than …”"),
+            (PUBLISHED, "Published figures: small numbers held back"),
         ],
         widget=forms.RadioSelect,
         required=False,

@@ -1,13 +1,17 @@
 """Reads for the notification pages: the choices the forms offer, the death just notified (for
 its notifier's confirmation), and an agency's own notifications, which show the reference, when
-it was notified and the status the agency is told: never the child, never the panel's findings.
-Lists run a fixed number of queries."""
+it was notified and the status the agency is told: never the panel's findings, and the child's
+details only to the notifier and the agency's named safeguarding leads
+(`cdop.see_death_notification_child`). Lists run a fixed number of queries."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.http import Http404
 
 from hscb.models import Agency, Area, User
 
@@ -19,6 +23,9 @@ PER_PAGE = 25
 PK_MAX = 2**63 - 1
 # What an agency's list reads of each death: nothing that names or describes the child.
 LIST_COLUMNS = ("pk", "reference", "notified_at", "status")
+# What a notification's page reads for anyone at the agency: who notified it (the rules ask),
+# and nothing that names or describes the child.
+PAGE_COLUMNS = (*LIST_COLUMNS, "via", "notifier", "notifier_agency", "notifier_name")
 
 
 def area_choices() -> QuerySet[Area]:
@@ -50,3 +57,29 @@ def own_notifications(user: User, *, page_number: str | int | None = None) -> Pa
         .order_by("-notified_at", "-pk")
     )
     return Paginator(deaths, PER_PAGE).get_page(page_number)
+
+
+@dataclass
+class OwnNotification:
+    """An agency's notification: `death` holds its reference, dates and status (nothing about
+    the child); `child` is the whole record, for those the child's details are for, else None."""
+
+    death: ChildDeath
+    child: ChildDeath | None
+
+
+def get_own_notification_for_user(user: User, pk: int) -> OwnNotification:
+    """One of the deaths the user's agency's signed-in staff notified (404 for anything else),
+    with the child's details read only for its notifier and the agency's named safeguarding
+    leads."""
+    death = None
+    if 0 < pk <= PK_MAX:
+        death = ChildDeath.objects.filter(pk=pk).only(*PAGE_COLUMNS).first()
+    if death is None or not user.has_perm("cdop.see_own_death_notification", death):
+        raise Http404("No such notification.")
+    if not user.has_perm("cdop.see_death_notification_child", death):
+        return OwnNotification(death=death, child=None)
+    child = ChildDeath.objects.select_related(
+        "place_area", "residence_area", "looked_after_by"
+    ).get(pk=death.pk)
+    return OwnNotification(death=death, child=child)

@@ -7,16 +7,23 @@
 - Trends run over the `TREND_YEARS` years up to the year chosen.
 
 Everything is counted by the database in three queries (deaths, completed reviews, the
-categories), whatever the number of deaths. Figures marked for publication show any count from 1
-up to the threshold (`settings.CDOP_SUPPRESS_BELOW`) as "fewer than N": those views carry no
-chart, so the small numbers are not in the page at all.
+categories), whatever the number of deaths.
+
+Every figure has a key, (measure, category, year), as the annual report's CSV names it; every
+table (on the page, in the PDF) is a grid of keys. The figures for publication are worked out
+once a year, by `hscb.lib.suppression` from the year's two totals (deaths, completed reviews)
+and their breakdowns, and every table and the CSV look them up by key: a figure reads the same
+wherever it is published, in the year's own tables or in a later year's trends. Each
+breakdown always has the same rows (every category, and "Not recorded"), so that whether a row
+is there says nothing about the figures. The published views carry no chart, so the numbers
+held back are not in the page at all.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
@@ -26,6 +33,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from hscb.forms.board import PK_MAX
+from hscb.lib.suppression import publish
 from hscb.models import User
 from hscb.selectors.dashboards import Chart, ChartColour, Row, Series
 
@@ -44,9 +52,14 @@ TREND_YEARS = 5
 # The earliest year offered when no death is recorded before it.
 YEARS_OFFERED = 10
 NOT_RECORDED = "Not recorded"
+ALL = "All"
 
 DEATHS = "Deaths"
 REVIEWS = "Completed reviews"
+BY_BAND = "by age band"
+BY_EXPECTATION = "by expected or unexpected"
+BY_CATEGORY = "by category of death"
+BY_MODIFIABLE = "by modifiable factors"
 DEATH_SERIES = Series(DEATHS, "dark-blue")
 REVIEW_SERIES = Series(REVIEWS, "blue")
 EXPECTATION_COLOURS: dict[str, ChartColour] = {
@@ -57,36 +70,23 @@ MODIFIABLE_COLOURS: dict[str, ChartColour] = {
     Modifiable.YES: "red",
     Modifiable.NO: "green",
     Modifiable.INSUFFICIENT: "grey",
+    "": "dark-blue",
 }
 MODIFIABLE_LABELS = {
     Modifiable.YES: "Modifiable factors identified",
     Modifiable.NO: "No modifiable factors identified",
     Modifiable.INSUFFICIENT: "Insufficient information",
+    "": NOT_RECORDED,
 }
 BAND_COLOURS: tuple[ChartColour, ...] = ("dark-blue", "blue", "green", "amber", "red", "grey")
 
-
-WITHHELD = "withheld"
-
-
-def suppressed(value: int, below: int) -> str:
-    """A count as published: from 1 up to `below` it is "fewer than `below`"."""
-    return f"fewer than {below}" if 0 < value < below else str(value)
+# (measure, category, year): one figure, as the CSV names it.
+FigureKey = tuple[str, str, int]
 
 
-def published_breakdown(values: list[int] | tuple[int, ...], below: int) -> list[str]:
-    """The counts of one breakdown (the parts of a total that is published too) as published.
-
-    Counts from 1 up to `below` read "fewer than `below`". When that holds back just one part,
-    it could be worked out from the total and the others, so the smallest other part above
-    nought is withheld as well (secondary suppression)."""
-    shown = [suppressed(v, below) for v in values]
-    small = [i for i, v in enumerate(values) if 0 < v < below]
-    if len(small) == 1:
-        others = sorted((v, i) for i, v in enumerate(values) if v >= below)
-        if others:
-            shown[others[0][1]] = WITHHELD
-    return shown
+def by(measure: str, breakdown: str) -> str:
+    """The name of a breakdown of `measure`: "Deaths by age band"."""
+    return f"{measure} {breakdown}"
 
 
 @dataclass(frozen=True)
@@ -97,20 +97,19 @@ class PublishedRow:
 
 @dataclass(frozen=True)
 class Table:
-    """One set of figures: drawn as a chart with its table, or as the published table alone."""
+    """One set of figures: drawn as a chart with its table, or as the published table alone.
+    `keys` names the figure in each cell (a row of keys a row, one a series)."""
 
     id: str
     title: str
     label_header: str
     series: tuple[Series, ...]
     rows: tuple[Row, ...]
+    keys: tuple[tuple[FigureKey, ...], ...]
+    source: Statistics = field(repr=False, compare=False)
     kind: str = "bar"
     horizontal: bool = False
     stacked: bool = False
-    measure: str = ""  # how the CSV names the figures
-    # Which cells are the parts of a published total: the rows of each column ("column"), the
-    # columns of each row (a trend's year split by band, "row"), or none ("none").
-    breakdown: str = "column"
     empty_text: str = "None recorded."
 
     def chart(self) -> Chart:
@@ -128,18 +127,13 @@ class Table:
         )
 
     def published(self, below: int) -> tuple[PublishedRow, ...]:
-        """The rows as published, with each breakdown's parts suppressed together."""
-        if self.breakdown == "row":
-            cells = [published_breakdown(row.values, below) for row in self.rows]
-        elif self.breakdown == "column":
-            columns = [
-                published_breakdown([row.values[i] for row in self.rows], below)
-                for i in range(len(self.series))
-            ]
-            cells = [[column[r] for column in columns] for r in range(len(self.rows))]
-        else:
-            cells = [[suppressed(v, below) for v in row.values] for row in self.rows]
-        return tuple(PublishedRow(row.label, tuple(cells[r])) for r, row in enumerate(self.rows))
+        """The rows as published with the threshold `below`: each cell the figure of its key,
+        as the whole year's figures are published (see the module's docstring)."""
+        figures = self.source.published(below)
+        return tuple(
+            PublishedRow(row.label, tuple(figures[key] for key in keys))
+            for row, keys in zip(self.rows, self.keys, strict=True)
+        )
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -161,12 +155,15 @@ class YearCounts:
     reviews_by_modifiable: Counter = field(default_factory=Counter)
 
 
-def _rows_by_choice(choices, *breakdowns: Mapping[str, int]) -> tuple[Row, ...]:
-    """A row for each of `choices`, with its figure in each of `breakdowns` (deaths, then
-    completed reviews)."""
-    return tuple(
-        Row(label=c.label, values=tuple(b.get(c.value, 0) for b in breakdowns)) for c in choices
-    )
+@dataclass(frozen=True)
+class Measure:
+    """A total of one year (`DEATHS` or `REVIEWS`) and its breakdowns: for each, its name and
+    its (category, count) parts, which add up to the total."""
+
+    name: str
+    year: int
+    total: int
+    breakdowns: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
 
 
 @dataclass
@@ -175,96 +172,174 @@ class Statistics:
     years: list[int]  # the trend's years, oldest first, ending with `year`
     counts: dict[int, YearCounts]
     categories: list[DeathCategory]
+    # Every figure, and the figures as published by threshold: worked out once, looked up by
+    # every table.
+    _counts: dict[FigureKey, int] = field(default_factory=dict, init=False, repr=False)
+    _published: dict[int, dict[FigureKey, str]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     @property
     def this_year(self) -> YearCounts:
         return self.counts[self.year]
 
-    # The chosen year -------------------------------------------------------------------------
+    # Every figure -----------------------------------------------------------------------------
 
-    def _category_rows(self, counts: YearCounts) -> list[tuple[str, int]]:
-        rows = [
-            (str(c), counts.reviews_by_category.get(c.pk, 0))
-            for c in self.categories
-            if c.is_active or counts.reviews_by_category.get(c.pk)
-        ]
-        if counts.reviews_by_category.get(None):
-            rows.append((NOT_RECORDED, counts.reviews_by_category[None]))
-        return rows
+    def category_labels(self) -> list[str]:
+        """The rows of a breakdown by category: every category, then "Not recorded"."""
+        return [str(c) for c in self.categories] + [NOT_RECORDED]
 
-    def _modifiable_rows(self, counts: YearCounts) -> list[tuple[str, str, int]]:
-        rows = [
-            (m.value, MODIFIABLE_LABELS[m], counts.reviews_by_modifiable.get(m.value, 0))
-            for m in Modifiable
-        ]
-        if counts.reviews_by_modifiable.get(""):
-            rows.append(("", NOT_RECORDED, counts.reviews_by_modifiable[""]))
-        return rows
+    def measures(self, year: int) -> tuple[Measure, Measure]:
+        """The year's deaths and completed reviews, each with every one of its breakdowns."""
+        c = self.counts[year]
 
-    def headline(self) -> Table:
-        counts = self.this_year
-        return Table(
-            id="cdop-headline",
-            title=f"Deaths and completed reviews in {self.year}",
-            label_header="Measure",
-            series=(Series("Number", "dark-blue"),),
-            rows=(
-                Row(label=f"Deaths of children in {self.year}", values=(counts.deaths,)),
-                Row(label=f"Reviews completed in {self.year}", values=(counts.reviews,)),
+        def parts(counter: Mapping, pairs: Iterable[tuple[object, str]]):
+            return tuple((label, counter.get(key, 0)) for key, label in pairs)
+
+        bands = [(b.value, b.label) for b in AgeBand]
+        expectations = [(e.value, e.label) for e in Expectation]
+        categories = [(cat.pk, str(cat)) for cat in self.categories] + [(None, NOT_RECORDED)]
+        modifiable = list(MODIFIABLE_LABELS.items())
+        deaths = Measure(
+            DEATHS,
+            year,
+            c.deaths,
+            (
+                (by(DEATHS, BY_BAND), parts(c.deaths_by_band, bands)),
+                (by(DEATHS, BY_EXPECTATION), parts(c.deaths_by_expectation, expectations)),
             ),
-            measure="Total",
-            breakdown="none",
+        )
+        reviews = Measure(
+            REVIEWS,
+            year,
+            c.reviews,
+            (
+                (by(REVIEWS, BY_BAND), parts(c.reviews_by_band, bands)),
+                (by(REVIEWS, BY_EXPECTATION), parts(c.reviews_by_expectation, expectations)),
+                (by(REVIEWS, BY_CATEGORY), parts(c.reviews_by_category, categories)),
+                (by(REVIEWS, BY_MODIFIABLE), parts(c.reviews_by_modifiable, modifiable)),
+            ),
+        )
+        return deaths, reviews
+
+    def figures(self) -> list[tuple[str, str, int, int]]:
+        """(measure, category, year, count) for every figure of every year of the trend: what
+        the annual report's CSV holds."""
+        rows: list[tuple[str, str, int, int]] = []
+        for y in self.years:
+            for measure in self.measures(y):
+                rows.append((measure.name, ALL, y, measure.total))
+                for name, parts in measure.breakdowns:
+                    rows.extend((name, label, y, n) for label, n in parts)
+        return rows
+
+    def published(self, below: int) -> dict[FigureKey, str]:
+        """Every figure of every year of the trend as published with the threshold `below`.
+
+        A year's figures depend on that year's counts alone, so they read the same in its own
+        tables, in the trends of the years after it and in every report's CSV."""
+        if below not in self._published:
+            figures: dict[FigureKey, str] = {}
+            for y in self.years:
+                for measure in self.measures(y):
+                    shown = publish(
+                        total=measure.total,
+                        breakdowns=[
+                            [n for _label, n in parts] for _name, parts in measure.breakdowns
+                        ],
+                        below=below,
+                    )
+                    figures[(measure.name, ALL, y)] = shown.total
+                    for (name, parts), texts in zip(
+                        measure.breakdowns, shown.breakdowns, strict=True
+                    ):
+                        for (label, _n), text in zip(parts, texts, strict=True):
+                            figures[(name, label, y)] = text
+            self._published[below] = figures
+        return self._published[below]
+
+    def _table(
+        self, rows: Iterable[tuple[str, tuple[FigureKey, ...], ChartColour | None]], **kwargs
+    ) -> Table:
+        """A table whose rows are (label, the key of each series' figure, colour)."""
+        if not self._counts:
+            self._counts.update(((m, c, y), n) for m, c, y, n in self.figures())
+        counts = self._counts
+        rows = list(rows)
+        return Table(
+            rows=tuple(
+                Row(label=label, values=tuple(counts[k] for k in keys), colour=colour)
+                for label, keys, colour in rows
+            ),
+            keys=tuple(keys for _label, keys, _colour in rows),
+            source=self,
+            **kwargs,
         )
 
+    # The chosen year -------------------------------------------------------------------------
+
+    def headline(self) -> Table:
+        y = self.year
+        return self._table(
+            [
+                (f"Deaths of children in {y}", ((DEATHS, ALL, y),), None),
+                (f"Reviews completed in {y}", ((REVIEWS, ALL, y),), None),
+            ],
+            id="cdop-headline",
+            title=f"Deaths and completed reviews in {y}",
+            label_header="Measure",
+            series=(Series("Number", "dark-blue"),),
+        )
+
+    def _by_both(self, breakdown: str, labels: Iterable[str]) -> list:
+        """Rows of deaths and completed reviews side by side, one a category of `breakdown`."""
+        y = self.year
+        return [
+            (label, ((by(DEATHS, breakdown), label, y), (by(REVIEWS, breakdown), label, y)), None)
+            for label in labels
+        ]
+
     def by_band(self) -> Table:
-        counts = self.this_year
-        return Table(
+        return self._table(
+            self._by_both(BY_BAND, (b.label for b in AgeBand)),
             id="cdop-by-band",
             title=f"By age at death, {self.year}",
             label_header="Age at death",
             series=(DEATH_SERIES, REVIEW_SERIES),
-            rows=_rows_by_choice(AgeBand, counts.deaths_by_band, counts.reviews_by_band),
-            measure="By age band",
         )
 
     def by_expectation(self) -> Table:
-        counts = self.this_year
-        return Table(
+        return self._table(
+            self._by_both(BY_EXPECTATION, (e.label for e in Expectation)),
             id="cdop-by-expectation",
             title=f"Expected and unexpected deaths, {self.year}",
             label_header="The death was",
             series=(DEATH_SERIES, REVIEW_SERIES),
-            rows=_rows_by_choice(
-                Expectation, counts.deaths_by_expectation, counts.reviews_by_expectation
-            ),
-            measure="By expected or unexpected",
         )
 
     def by_category(self) -> Table:
-        return Table(
+        name = by(REVIEWS, BY_CATEGORY)
+        return self._table(
+            [(label, ((name, label, self.year),), None) for label in self.category_labels()],
             id="cdop-by-category",
             title=f"Completed reviews by category of death, {self.year}",
             label_header="Category of death",
             series=(REVIEW_SERIES,),
-            rows=tuple(
-                Row(label=label, values=(n,)) for label, n in self._category_rows(self.this_year)
-            ),
             horizontal=True,
-            measure="Completed reviews by category of death",
         )
 
     def by_modifiable(self) -> Table:
-        return Table(
+        name = by(REVIEWS, BY_MODIFIABLE)
+        return self._table(
+            [
+                (MODIFIABLE_LABELS[key], ((name, MODIFIABLE_LABELS[key], self.year),), colour)
+                for key, colour in MODIFIABLE_COLOURS.items()
+            ],
             id="cdop-by-modifiable",
             title=f"Completed reviews by modifiable factors, {self.year}",
             label_header="Modifiable factors",
             series=(REVIEW_SERIES,),
-            rows=tuple(
-                Row(label=label, values=(n,), colour=MODIFIABLE_COLOURS.get(key, "grey"))
-                for key, label, n in self._modifiable_rows(self.this_year)
-            ),
             horizontal=True,
-            measure="Completed reviews by modifiable factors",
         )
 
     def for_the_year(self) -> list[Table]:
@@ -278,68 +353,55 @@ class Statistics:
 
     # Trends ---------------------------------------------------------------------------------
 
+    def _span(self) -> str:
+        return f"{self.years[0]} to {self.years[-1]}"
+
     def trend_totals(self) -> Table:
-        return Table(
+        return self._table(
+            [(str(y), ((DEATHS, ALL, y), (REVIEWS, ALL, y)), None) for y in self.years],
             id="cdop-trend-totals",
-            title=f"Deaths and completed reviews, {self.years[0]} to {self.years[-1]}",
+            title=f"Deaths and completed reviews, {self._span()}",
             label_header="Year",
             series=(DEATH_SERIES, REVIEW_SERIES),
-            rows=tuple(
-                Row(label=str(y), values=(self.counts[y].deaths, self.counts[y].reviews))
-                for y in self.years
-            ),
-            measure="Trend: deaths and completed reviews",
-            breakdown="none",
         )
 
+    def _by_year(self, name: str, labels: list[str]) -> list:
+        """A row a year of the trend, a figure of breakdown `name` for each of `labels`."""
+        return [(str(y), tuple((name, label, y) for label in labels), None) for y in self.years]
+
     def trend_expectation(self) -> Table:
-        return Table(
+        return self._table(
+            self._by_year(by(DEATHS, BY_EXPECTATION), [e.label for e in Expectation]),
             id="cdop-trend-expectation",
-            title=f"Expected and unexpected deaths, {self.years[0]} to {self.years[-1]}",
+            title=f"Expected and unexpected deaths, {self._span()}",
             label_header="Year of death",
             series=tuple(Series(e.label, EXPECTATION_COLOURS[e]) for e in Expectation),
-            rows=self._rows_by_year("deaths_by_expectation", Expectation),
             stacked=True,
-            measure="Trend: deaths by expected or unexpected",
-            breakdown="row",
         )
 
     def trend_bands(self) -> Table:
-        return Table(
+        return self._table(
+            self._by_year(by(DEATHS, BY_BAND), [b.label for b in AgeBand]),
             id="cdop-trend-bands",
-            title=f"Deaths by age at death, {self.years[0]} to {self.years[-1]}",
+            title=f"Deaths by age at death, {self._span()}",
             label_header="Year of death",
             series=tuple(
                 Series(band.label, colour)
                 for band, colour in zip(AgeBand, BAND_COLOURS, strict=True)
             ),
-            rows=self._rows_by_year("deaths_by_band", AgeBand),
             stacked=True,
-            measure="Trend: deaths by age band",
-            breakdown="row",
         )
 
     def trend_modifiable(self) -> Table:
-        return Table(
+        return self._table(
+            self._by_year(by(REVIEWS, BY_MODIFIABLE), list(MODIFIABLE_LABELS.values())),
             id="cdop-trend-modifiable",
-            title=f"Completed reviews by modifiable factors, {self.years[0]} to {self.years[-1]}",
+            title=f"Completed reviews by modifiable factors, {self._span()}",
             label_header="Year closed",
-            series=tuple(Series(MODIFIABLE_LABELS[m], MODIFIABLE_COLOURS[m]) for m in Modifiable),
-            rows=self._rows_by_year("reviews_by_modifiable", Modifiable),
+            series=tuple(
+                Series(MODIFIABLE_LABELS[key], colour) for key, colour in MODIFIABLE_COLOURS.items()
+            ),
             stacked=True,
-            measure="Trend: completed reviews by modifiable factors",
-            breakdown="row",
-        )
-
-    def _rows_by_year(self, breakdown: str, choices) -> tuple[Row, ...]:
-        """A row a year of the trend, its figures those of `breakdown` (a mapping of the year's
-        counts) for each of `choices`."""
-        return tuple(
-            Row(
-                label=str(y),
-                values=tuple(getattr(self.counts[y], breakdown).get(c.value, 0) for c in choices),
-            )
-            for y in self.years
         )
 
     def trends(self) -> list[Table]:
@@ -349,52 +411,6 @@ class Statistics:
             self.trend_bands(),
             self.trend_modifiable(),
         ]
-
-    # Every figure, one a row ------------------------------------------------------------------
-
-    def figures(self) -> list[tuple[str, str, int, int]]:
-        """(measure, category, year, count) for every figure of every year of the trend: what
-        the annual report's CSV holds."""
-        rows: list[tuple[str, str, int, int]] = []
-        for y in self.years:
-            c = self.counts[y]
-            rows.append((DEATHS, "All", y, c.deaths))
-            rows.extend(
-                (f"{DEATHS} by age band", b.label, y, c.deaths_by_band.get(b.value, 0))
-                for b in AgeBand
-            )
-            rows.extend(
-                (
-                    f"{DEATHS} by expected or unexpected",
-                    e.label,
-                    y,
-                    c.deaths_by_expectation.get(e.value, 0),
-                )
-                for e in Expectation
-            )
-            rows.append((REVIEWS, "All", y, c.reviews))
-            rows.extend(
-                (f"{REVIEWS} by age band", b.label, y, c.reviews_by_band.get(b.value, 0))
-                for b in AgeBand
-            )
-            rows.extend(
-                (
-                    f"{REVIEWS} by expected or unexpected",
-                    e.label,
-                    y,
-                    c.reviews_by_expectation.get(e.value, 0),
-                )
-                for e in Expectation
-            )
-            rows.extend(
-                (f"{REVIEWS} by category of death", label, y, n)
-                for label, n in self._category_rows(c)
-            )
-            rows.extend(
-                (f"{REVIEWS} by modifiable factors", label, y, n)
-                for _key, label, n in self._modifiable_rows(c)
-            )
-        return rows
 
 
 def _year_range(first: int, last: int) -> tuple[datetime.date, datetime.date]:

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from hscb.lib import checks
 from hscb.lib.checks import long_date
+from hscb.lib.retention import delete_with_history
 from hscb.models import Action, Meeting, User
 from hscb.services.actions import action_create
 
@@ -214,7 +215,8 @@ def factor_remove(*, factor: Factor, by: User) -> None:
         locked = checks.locked(factor.review.death)
         _check_reviewable(locked)
         review = factor.review
-        factor.delete()
+        # Its description may name the child: it leaves the factor's history too.
+        delete_with_history(factor)
         review.updated_by = by
         review.save(update_fields=["updated_by", "updated_at"])
 

@@ -1,8 +1,9 @@
 """The panel's annual report: asked for by the panel team for any year, made by a Celery task
 in stages that record its progress, as a PDF (WeasyPrint) and a CSV of every figure.
 
-The annual report is for publication: every count from 1 up to the report's threshold (the
-setting `CDOP_SUPPRESS_BELOW` when it was asked for) is shown as "fewer than N".
+The annual report is for publication: its small numbers are held back with the report's
+threshold (the setting `CDOP_SUPPRESS_BELOW` when it was asked for), by the same rule and the
+same figures as the statistics' published view (`Statistics.published`, `hscb.lib.suppression`).
 
 The task is safe to run twice: it claims the report with a conditional update from "waiting" to
 "being made", so a second run finds nothing to do. Whatever goes wrong while it is made, the
@@ -15,7 +16,6 @@ import csv
 import datetime
 import io
 import logging
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -30,12 +30,7 @@ from hscb.lib.pdf import render_pdf
 from hscb.models import User
 
 from ..models import AnnualReport, DeathCategory, ReportStatus
-from ..selectors.statistics import (
-    Statistics,
-    published_breakdown,
-    statistics_for,
-    suppressed,
-)
+from ..selectors.statistics import Statistics, statistics_for
 from .people import panel_group
 
 logger = logging.getLogger(__name__)
@@ -127,7 +122,7 @@ def _published_table(table, below: int) -> dict[str, object]:
 
 
 def report_context(report: AnnualReport, stats: Statistics) -> dict[str, object]:
-    """What the PDF shows: the year's tables and the trends, with small numbers suppressed."""
+    """What the PDF shows: the year's tables and the trends, with small numbers held back."""
     below = report.suppress_below
     return {
         "report": report,
@@ -153,21 +148,11 @@ def report_csv(stats: Statistics, below: int) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
-    figures = stats.figures()
-    # The parts of each breakdown (a measure "by" something, in one year) are suppressed
-    # together, so that a part held back cannot be worked out from the total and the others.
-    groups: dict[tuple[str, int], list[int]] = defaultdict(list)
-    for index, (measure, _category, year, _value) in enumerate(figures):
-        if " by " in measure:
-            groups[(measure, year)].append(index)
-    shown = [suppressed(value, below) for _m, _c, _y, value in figures]
-    for indexes in groups.values():
-        for index, text in zip(
-            indexes, published_breakdown([figures[i][3] for i in indexes], below), strict=True
-        ):
-            shown[index] = text
-    for (measure, category, year, _value), text in zip(figures, shown, strict=True):
-        writer.writerow((_cell(measure), _cell(category), year, text))
+    published = stats.published(below)
+    for measure, category, year, _count in stats.figures():
+        writer.writerow(
+            (_cell(measure), _cell(category), year, published[(measure, category, year)])
+        )
     # With a byte order mark, a spreadsheet opens it as UTF-8.
     return out.getvalue().encode("utf-8-sig")
 

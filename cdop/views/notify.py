@@ -1,11 +1,13 @@
 """Notifying a child's death: the public form (no sign-in: rate-limited, and showing nothing
 back but a reference), the signed-in form for agency staff, what each shows once a notification
-is made, and an agency's own notifications (references and status only).
+is made, and an agency's own notifications (references and status; the child's details only
+for the notifier and the agency's named safeguarding leads).
 
 Who sees what (cdop/rules.py, and the access contract): the two public pages are for everyone;
 the signed-in form and the agency's list are for anyone who works for a partner agency (403
-otherwise). The confirmation pages show only what was just sent in this browser session: the
-reference, kept in the session and shown once.
+otherwise); a notification's page is for its agency's staff (404 for anyone else). The
+confirmation pages show only what was just sent in this browser session: the reference, kept in
+the session and shown once.
 
 The public form's limits, per client network (an IPv4 address, an IPv6 /64): every POST counts
 against a flood limit of four times `CDOP_PUBLIC_FORM_LIMIT`, and only notifications accepted
@@ -247,3 +249,18 @@ def own_notification_list(request: HttpRequest) -> HttpResponse:
     _may_notify(request)
     page = selectors.own_notifications(request.user, page_number=request.GET.get("page"))
     return render(request, "cdop/notify/list.html", {"page": page, "agency": request.user.agency})
+
+
+@never_cache
+@require_GET
+def own_notification_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One of the agency's notifications: its reference, dates and status, and the child's
+    details for its notifier and the agency's named safeguarding leads (a logged view)."""
+    found = selectors.get_own_notification_for_user(request.user, pk)
+    if found.child is not None:
+        log_access(found.child)
+    return render(
+        request,
+        "cdop/notify/detail.html",
+        {"death": found.death, "child": found.child, "agency": request.user.agency},
+    )

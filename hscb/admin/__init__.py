@@ -1,3 +1,13 @@
 """The secretariat's admin, one module per sub-area of the board core."""
 
-from hscb.admin import actions, board, log, meetings, plan, reminders  # noqa: F401
+from hscb.admin import (  # noqa: F401
+    actions,
+    board,
+    log,
+    meetings,
+    plan,
+    reminders,
+    schedules,
+    signins,
+    twofactor,
+)

@@ -7,6 +7,8 @@ from urllib.parse import unquote
 from auditlog.mixins import AuditlogHistoryAdminMixin
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.filters import FieldListFilter, ListFilter, SimpleListFilter
+from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
@@ -15,10 +17,13 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
 
+from hscb.admin.accessible import labelled_row_form
 from hscb.lib.access import LogAccessAdminMixin
+from hscb.lib.twofactor import second_factor_summary
 from hscb.models import Agency, Area, Group, Membership, MembershipRole, Objective, User
 from hscb.rules import SECRETARIAT_GROUP
 from hscb.services import board as services
+from hscb.services import twofactor
 
 
 class HistoryAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
@@ -32,9 +37,43 @@ class HistoryAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
             raise Http404
         return super().auditlog_history_view(request, object_id, extra_context)
 
+    def get_changelist_form(self, request, **kwargs):
+        return labelled_row_form(super().get_changelist_form(request, **kwargs))
+
 
 class ChildRecordAdmin(LogAccessAdminMixin, HistoryAdmin):
-    """Part of a child's record: opening its change page or its history is logged."""
+    """Part of a child's record: opening its change page or its history is logged.
+
+    Its list takes as query-string lookups only the parameters of the filters it shows and of
+    its date hierarchy, never a lookup of one's own (`?first_name__iexact=…`, `?nhs_number=…`,
+    `?notification__last_name=…`): such a lookup would test a child's details without opening,
+    and so logging, a record. Django answers a refused lookup with 400 Bad Request. Its search
+    (`q`) is by reference only, through `search_fields`.
+    """
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        return lookup in self.shown_filter_parameters(request)
+
+    def shown_filter_parameters(self, request: HttpRequest | None) -> set[str]:
+        """The query-string parameters of the list's filters (as each filter names them) and of
+        its date hierarchy."""
+        parameters: set[str] = set()
+        if self.date_hierarchy:
+            parameters |= {f"{self.date_hierarchy}__{part}" for part in ("year", "month", "day")}
+        list_filter = self.get_list_filter(request) if request is not None else self.list_filter
+        for item in list_filter:
+            if isinstance(item, type) and issubclass(item, SimpleListFilter):
+                parameters.add(item.parameter_name)
+                continue
+            if isinstance(item, type) and issubclass(item, ListFilter):
+                spec = item(request, {}, self.model, self)
+            else:
+                path, filter_class = item if isinstance(item, list | tuple) else (item, None)
+                field = get_fields_from_path(self.model, path)[-1]
+                filter_class = filter_class or FieldListFilter.create
+                spec = filter_class(field, request, {}, self.model, self, field_path=path)
+            parameters.update(spec.expected_parameters())
+        return parameters
 
 
 class ViewOnly:
@@ -215,8 +254,21 @@ class AreaAdmin(HistoryAdmin):
     search_fields = ["name", "ons_code", "cdop_name", "cdop_email"]
     fieldsets = [
         (None, {"fields": ["name", "ons_code", "is_home", "is_neighbour"]}),
-        ("Child death overview panel", {"fields": ["cdop_name", "cdop_email", "cdop_phone"]}),
+        (
+            "Child death overview panel",
+            {
+                "fields": ["cdop_name", "cdop_email", "cdop_phone"],
+                "description": "Child details are sent to this email address. A change to it is "
+                "emailed to the old address and to the chair of our Child Death Overview Panel.",
+            },
+        ),
     ]
+
+    def save_model(self, request: HttpRequest, obj: Area, form, change: bool) -> None:
+        if change:
+            services.area_update(area=obj)
+        else:
+            super().save_model(request, obj, form, change)
 
 
 class UserInviteForm(forms.ModelForm):
@@ -256,12 +308,25 @@ class UserAdmin(AuditlogHistoryAdminMixin, BaseUserAdmin):
         "is_secretariat",
         "last_login",
     ]
-    list_filter = ["is_active", "is_staff", "groups", "agency__sector", "agency"]
+    list_filter = [
+        "is_active",
+        "is_staff",
+        "is_safeguarding_lead",
+        "groups",
+        "agency__sector",
+        "agency",
+    ]
     list_select_related = ["agency"]
     search_fields = ["email", "first_name", "last_name", "job_title", "agency__name"]
     autocomplete_fields = ["agency"]
     filter_horizontal = ["groups"]
-    readonly_fields = ["last_login", "date_joined", "invitation_sent_at"]
+    readonly_fields = [
+        "last_login",
+        "date_joined",
+        "invitation_sent_at",
+        "two_factor_status",
+        "second_factor_reset_at",
+    ]
     fieldsets = [
         (None, {"fields": ["email"]}),
         ("Personal details", {"fields": ["first_name", "last_name", "job_title", "agency"]}),
@@ -273,6 +338,28 @@ class UserAdmin(AuditlogHistoryAdminMixin, BaseUserAdmin):
                     f"The board's business unit: tick “Staff status” and add the "
                     f"“{SECRETARIAT_GROUP}” group. Everyone else's access comes from their "
                     "memberships below."
+                ),
+            },
+        ),
+        (
+            "Child details on the agency's notifications",
+            {
+                "fields": ["is_safeguarding_lead"],
+                "description": (
+                    "A named safeguarding lead sees the child's details and documents on the "
+                    "serious incident and child death notifications their agency has sent. "
+                    "Everyone else at the agency sees only each notification's reference, dates "
+                    "and status."
+                ),
+            },
+        ),
+        (
+            "Two-factor sign-in",
+            {
+                "fields": ["two_factor_status", "second_factor_reset_at"],
+                "description": (
+                    "To reset a person's second factor (a lost phone), choose them in the list of "
+                    "people and the action “Reset two-factor sign-in”."
                 ),
             },
         ),
@@ -288,7 +375,7 @@ class UserAdmin(AuditlogHistoryAdminMixin, BaseUserAdmin):
         )
     ]
     inlines = [UserMembershipInline]
-    actions = ["send_new_invitation"]
+    actions = ["send_new_invitation", "reset_second_factor"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
@@ -316,11 +403,36 @@ class UserAdmin(AuditlogHistoryAdminMixin, BaseUserAdmin):
         super().save_related(request, form, formsets, change)
         form.instance.groups.add(*kept)
 
+    def get_fieldsets(self, request: HttpRequest, obj: User | None = None):
+        """Say why a staff account's email and access cannot be changed here."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or "is_staff" not in services.user_fields_kept(
+            editor=request.user, user=obj
+        ):
+            return fieldsets
+        why = (
+            "Only a superuser can change your own access."
+            if obj.pk == request.user.pk
+            else "Only a superuser can change a staff account's email address or access."
+        )
+        return [
+            (title, {**options, "description": f"{why} {options.get('description', '')}"})
+            if title == "Access"
+            else (title, options)
+            for title, options in fieldsets
+        ]
+
     def get_readonly_fields(self, request, obj=None):
+        """What `services.user_fields_kept` keeps from the editor is shown, not offered: for
+        someone who is not a superuser, another staff account's email and rights, and their
+        own rights (the service refuses a change to them too)."""
         fields = list(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:
-            fields.append("is_superuser")
-        return fields
+        if obj is None:
+            kept = set() if request.user.is_superuser else {"is_superuser"}
+        else:
+            kept = services.user_fields_kept(editor=request.user, user=obj)
+        shown = [f for _, options in self.get_fieldsets(request, obj) for f in options["fields"]]
+        return [*fields, *(f for f in shown if f in kept and f not in fields)]
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
@@ -338,10 +450,36 @@ class UserAdmin(AuditlogHistoryAdminMixin, BaseUserAdmin):
 
     def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
         if change:
-            services.user_update(user=obj, old_email=form.initial.get("email", ""))
+            services.user_update(user=obj, editor=request.user)
         else:
             services.user_invite(user=obj)
             messages.info(request, f"A set-your-password email is on its way to {obj.email}.")
+
+    @admin.display(description="two-factor sign-in")
+    def two_factor_status(self, obj: User) -> str:
+        summary = second_factor_summary(obj)
+        if summary["has_app"]:
+            state = f"On: an authenticator app and {summary['backup_codes_left']} backup codes"
+        else:
+            state = "Off"
+        return f"{state}. {'Required' if summary['required'] else 'Not required'} for this person."
+
+    @admin.action(description="Reset two-factor sign-in")
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        """Take away the chosen people's authenticator apps and backup codes: each sets up an
+        app again at their next sign-in, and is emailed that it was reset."""
+        users = list(queryset if request.user.is_superuser else queryset.filter(is_superuser=False))
+        for user in users:
+            twofactor.second_factor_reset(user=user, by=request.user)
+        skipped = queryset.count() - len(users)
+        message = (
+            f"Two-factor sign-in reset for {len(users)} "
+            f"{'person' if len(users) == 1 else 'people'}. They will set up an authenticator app "
+            "again when they next sign in, and have been emailed."
+        )
+        if skipped:
+            message += f" {skipped} superuser account(s) were left alone: only a superuser can."
+        self.message_user(request, message, messages.SUCCESS)
 
     @admin.action(description="Send a new set-your-password email")
     def send_new_invitation(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

@@ -8,6 +8,7 @@ invented; every address is on the reserved `.example` domain, so no email can re
 from __future__ import annotations
 
 import datetime
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -15,10 +16,13 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group as PermissionGroup
 from django.db import transaction
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hscb.demo.meetings import _load_meetings, _set_quorum_rules
 from hscb.demo.people import AGENCIES, DOMAIN, ENDED, ENDING, OTHER_PEOPLE, ROLE_USERS, SEATS
 from hscb.demo.plan import PRIORITIES, _load_plan
+from hscb.lib.twofactor import APP_DEVICE_NAME, app_device, second_factor_required
 from hscb.models import Agency, Group, Membership, User
 from hscb.rules import SECRETARIAT_GROUP
 
@@ -27,6 +31,7 @@ __all__ = [
     "ROLE_USERS",
     "BoardNotLoaded",
     "DemoReport",
+    "demo_code",
     "demo_load",
     "demo_set_password",
     "register_demo",
@@ -45,6 +50,8 @@ class DemoReport:
     created_actions: int = 0
     # What each app's loader added, in words ("3 serious incident notifications").
     created_by_apps: list[str] = field(default_factory=list)
+    # The accounts that sign in with a code from an authenticator app.
+    second_factor_users: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -159,7 +166,34 @@ def demo_load(*, password: str, today: datetime.date | None = None) -> DemoRepor
         added = loader(context)
         if added:
             report.created_by_apps.append(added)
+    report.second_factor_users = _set_up_second_factors()
     return report
+
+
+def _set_up_second_factors() -> list[str]:
+    """Give every demonstration account that must sign in with a second factor an authenticator
+    app (a key kept here, so `manage.py demo_code` can say the current code). Returns the
+    addresses of the accounts that sign in with one."""
+    with_app = []
+    for user in User.objects.filter(email__endswith=f"@{DOMAIN}", is_active=True):
+        if second_factor_required(user) and app_device(user) is None:
+            TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=True)
+        if app_device(user) is not None:
+            with_app.append(user.email)
+    return with_app
+
+
+def demo_code(*, email: str) -> tuple[str, int]:
+    """The code a demonstration account's authenticator app would show now, and for how many
+    more seconds. Only `manage.py demo_code` calls this, and it refuses to run with DEBUG off."""
+    user = User.objects.filter(email=email.strip().lower(), email__endswith=f"@{DOMAIN}").first()
+    device = app_device(user) if user is not None else None
+    if device is None:
+        raise LookupError(f"{email} is not a demonstration account with an authenticator app.")
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    now = time.time()
+    totp.time = now
+    return f"{totp.token():0{device.digits}d}", device.step - int(now - device.t0) % device.step
 
 
 def _by_name(people: dict[tuple[str, str], User]) -> dict[str, User]:

@@ -36,11 +36,22 @@ class FirstChoiceBoundField(forms.BoundField):
 class QuickSelect(forms.Select):
     """A select whose options are written out in Python, not through a template each: lists of
     people run to thousands of options, and rendering them one template at a time took most of
-    a page's time. The markup is what Django's own select gives."""
+    a page's time. The markup is what Django's own select gives, styled as a GOV.UK select.
+
+    crispy-forms-gds gives a widget the GOV.UK class by the name of its class ("select" becomes
+    `govuk-select`), and its error class only to a `Select`: under another name this one would
+    be the browser's bare select. So it puts in `govuk-select` itself, in place of the name
+    crispy-forms-gds made a class of, and `govuk-select--error` when Django marks the field
+    invalid (`aria-invalid`). The hint's and errors' ids in `aria-describedby` come from
+    crispy-forms-gds as for any widget."""
 
     def render(self, name, value, attrs=None, renderer=None) -> str:
         widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html("<select{}>", flatatt({"name": widget["name"], **widget["attrs"]}))]
+        select_attrs = {"name": widget["name"], **widget["attrs"]}
+        select_attrs["class"] = self.govuk_classes(
+            select_attrs.get("class", ""), invalid=select_attrs.get("aria-invalid") == "true"
+        )
+        parts = [format_html("<select{}>", flatatt(select_attrs))]
         for group_name, options, _index in widget["optgroups"]:
             if group_name:
                 parts.append(format_html('<optgroup label="{}">', group_name))
@@ -57,6 +68,12 @@ class QuickSelect(forms.Select):
                 parts.append(mark_safe("</optgroup>"))
         parts.append(mark_safe("</select>"))
         return format_html_join("", "{}", ((part,) for part in parts))
+
+    def govuk_classes(self, classes: str, *, invalid: bool) -> str:
+        wanted = ["govuk-select", *(["govuk-select--error"] if invalid else [])]
+        crispy_name = type(self).__name__.lower()
+        others = [c for c in classes.split() if c not in wanted and c != crispy_name]
+        return " ".join([*wanted, *others])
 
 
 class GovukForm:

@@ -7,14 +7,18 @@ import datetime
 import re
 
 import django_filters
-from crispy_forms_gds.layout import HTML, Field, Layout, Submit
+from crispy_forms_gds.layout import Field, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import slug_re
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django_filters import fields as filter_fields
 
 from hscb.forms.board import GovukDateField, GovukForm, QuickSelect
+from hscb.forms.layout import Markup
 from hscb.lib.uploads import ACCEPT, validate_document
 from hscb.models import (
     AgendaItem,
@@ -482,10 +486,11 @@ class AttendanceForm(GovukForm, forms.Form):
             by_agency.setdefault(person.agency_id, []).append(
                 (str(person.pk), f"{person}, {person.agency.label}")
             )
-        layout: list = [HTML('<h2 class="govuk-heading-m">Members</h2>')]
+        # Markup, not crispy's HTML(): names are written out as typed, never run as a template.
+        layout: list = [Markup(mark_safe('<h2 class="govuk-heading-m">Members</h2>'))]
         if not seats:
             layout.append(
-                HTML(
+                Markup(
                     format_html(
                         '<p class="govuk-body">The {} had no members on the day of the '
                         "meeting.</p>",
@@ -524,10 +529,12 @@ class AttendanceForm(GovukForm, forms.Form):
                 Field.select(f"substitute_{pk}"),
             ]
         layout += [
-            HTML('<h2 class="govuk-heading-m">Others who attended</h2>'),
-            HTML(
-                '<p class="govuk-body">Advisers, guests and officers who were present and are '
-                "not members of the group.</p>"
+            Markup(mark_safe('<h2 class="govuk-heading-m">Others who attended</h2>')),
+            Markup(
+                mark_safe(
+                    '<p class="govuk-body">Advisers, guests and officers who were present and '
+                    "are not members of the group.</p>"
+                )
             ),
         ]
         rows = len(guests) + self.spare_guest_rows
@@ -587,12 +594,28 @@ class PlanFilterForm(GovukForm, forms.Form):
         self.helper.form_method = "get"
 
 
-class MeetingFilter(django_filters.FilterSet):
-    """Narrow the forward plan to one of the groups the user follows. `when` (coming or past
-    meetings) is chosen by the view; the form carries it so that filtering keeps it."""
+class GroupBySlugField(filter_fields.ModelChoiceField):
+    """A group named by its slug (`?group=improving-outcomes`), as every link to the forward
+    plan gives it. Anything that cannot be a slug is not on the list, and is never looked up."""
 
-    group = django_filters.ModelChoiceFilter(
+    def to_python(self, value):
+        if value not in self.empty_values and not slug_re.fullmatch(str(value)):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class GroupBySlugFilter(django_filters.ModelChoiceFilter):
+    field_class = GroupBySlugField
+
+
+class MeetingFilter(django_filters.FilterSet):
+    """Narrow the forward plan to one of the groups the user follows, named by its slug. `when`
+    (coming or past meetings) is chosen by the view; the form carries it so that filtering
+    keeps it."""
+
+    group = GroupBySlugFilter(
         queryset=Group.objects.none(),
+        to_field_name="slug",
         empty_label="All your groups",
         label="Group",
         error_messages={"invalid_choice": "Choose a group from the list"},

@@ -31,10 +31,20 @@ def log_access(*objs: Model) -> None:
             accessed.send(sender=obj.__class__, instance=obj)
 
 
+def _follow(obj: Model, path: str) -> Model | None:
+    """The record at the end of `path` ("recommendation__review__notification"), or None."""
+    for name in path.split("__"):
+        obj = getattr(obj, name, None)
+        if obj is None:
+            return None
+    return obj
+
+
 class LogAccessAdminMixin:
     """A model admin whose change page is a view of a child's record: showing it is logged (a
-    form shown again after a failed save shows the record too). `access_also` names relations
-    whose records the page shows as well, like the notification a decision is about."""
+    form shown again after a failed save shows the record too), and so is showing either of its
+    history pages. `access_also` names relations (`__` between steps) whose records the page
+    shows as well, like the notification a decision is about."""
 
     access_also: tuple[str, ...] = ()
 
@@ -42,7 +52,7 @@ class LogAccessAdminMixin:
         if getattr(response, "status_code", None) == 200:
             obj = self.get_object(request, unquote(object_id))
             if obj is not None:
-                log_access(obj, *(getattr(obj, name) for name in self.access_also))
+                log_access(obj, *(_follow(obj, path) for path in self.access_also))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
@@ -52,5 +62,11 @@ class LogAccessAdminMixin:
     def auditlog_history_view(self, request, object_id, extra_context=None):
         """A record's history shows what it held: opening it is a view too."""
         response = super().auditlog_history_view(request, object_id, extra_context)
+        self._log_shown(request, object_id, response)
+        return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Django's own history page names the record and what was done to it: a view too."""
+        response = super().history_view(request, object_id, extra_context)
         self._log_shown(request, object_id, response)
         return response

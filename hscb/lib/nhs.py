@@ -6,6 +6,7 @@ dashes ("943 476 5919"): those are dropped before the check.
 
 from __future__ import annotations
 
+from django import forms
 from django.core.exceptions import ValidationError
 
 WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
@@ -44,3 +45,19 @@ def validate_nhs_number(value: str) -> None:
         raise ValidationError(
             "Enter a valid NHS number: check it has been typed correctly", code="check_digit"
         )
+
+
+class NHSNumberField(forms.CharField):
+    """The optional NHS number question of every form that asks it.
+
+    It has no `max_length`: `validate_nhs_number` already answers a number of the wrong length,
+    and a length validator beside it would say "must be 10 digits" a second time.
+    """
+
+    default_validators = [validate_nhs_number]
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("label", "NHS number (optional)")
+        kwargs.setdefault("help_text", "A 10 digit number, like 485 777 3456")
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)

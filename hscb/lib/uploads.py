@@ -43,16 +43,16 @@ def extension(name: str) -> str:
 
 
 def validate_document(upload) -> None:
-    """Refuse anything but a PDF, Word or Excel file under `settings.PAPER_MAX_BYTES`."""
+    """Refuse anything but a PDF, Word or Excel file under `settings.PAPER_MAX_BYTES`. A file
+    refused as it streamed in (`hscb.lib.upload_limit`) arrives here holding nothing, and is
+    refused as too big whatever its size says."""
     limit = settings.PAPER_MAX_BYTES
+    if getattr(upload, "refused", False):
+        raise _too_big(limit)
     if upload.size == 0:
         raise ValidationError("The selected file is empty", code="empty")
     if upload.size > limit:
-        raise ValidationError(
-            "The selected file must be smaller than %(limit)s",
-            code="too_big",
-            params={"limit": filesizeformat(limit)},
-        )
+        raise _too_big(limit)
     kind = DOCUMENT_TYPES.get(extension(upload.name))
     if kind is None:
         raise ValidationError("The selected file must be a PDF, Word or Excel file", code="type")
@@ -67,6 +67,14 @@ def validate_document(upload) -> None:
             code="content",
             params={"kind": kind[0]},
         )
+
+
+def _too_big(limit: int) -> ValidationError:
+    return ValidationError(
+        "The selected file must be smaller than %(limit)s",
+        code="too_big",
+        params={"limit": filesizeformat(limit)},
+    )
 
 
 def _is_office_package(upload, folder: str) -> bool:

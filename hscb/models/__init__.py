@@ -44,7 +44,7 @@ from hscb.models.plan import (
     Rag,
     Target,
 )
-from hscb.models.reminders import DigestSent, Remindable, SentReminder
+from hscb.models.reminders import ChangeNoticeSent, DigestSent, Remindable, SentReminder
 
 __all__ = [
     "CLOSED_STATUSES",
@@ -61,6 +61,7 @@ __all__ = [
     "Attendance",
     "AttendanceStatus",
     "BusinessPlan",
+    "ChangeNoticeSent",
     "DigestSent",
     "Ethnicity",
     "Group",

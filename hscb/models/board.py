@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from hscb.lib.security import normalise_email
 
@@ -177,6 +178,18 @@ class User(AbstractUser):
     def clean(self) -> None:
         super().clean()
         self.email = normalise_email(self.email)
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        """What keeps a session signed in: the password, as Django has it, and the time the
+        person's second factor was last reset, so a reset ends every session they have."""
+        if self.second_factor_reset_at is None:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "hscb.User.session_auth_hash",
+            f"{self.password}|{self.second_factor_reset_at.isoformat()}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class GroupKind(models.TextChoices):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 
 
 class Remindable(models.Model):
@@ -66,3 +67,21 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"Digest to {self.recipient}, week of {self.week_starting:%Y-%m-%d}"
+
+
+class ChangeNoticeSent(models.Model):
+    """A notice about a recorded change (an account's email address, an area's panel address)
+    has been sent: the row is the claim, so a task that runs twice sends once, and the history
+    row itself is never written to."""
+
+    entry = models.OneToOneField(
+        "auditlog.LogEntry", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "change notice sent"
+        verbose_name_plural = "change notices sent"
+
+    def __str__(self) -> str:
+        return f"Notice about change {self.entry_id}, sent {self.sent_at:%Y-%m-%d %H:%M}"

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from hscb.forms.board import GroupRemitForm
+from hscb.lib.twofactor import second_factor_summary
 from hscb.rules import roles_of
 from hscb.selectors import board as selectors
 from hscb.services import board as services
@@ -64,6 +65,7 @@ def account(request: HttpRequest) -> HttpResponse:
         {
             "memberships": selectors.memberships_of_user(request.user),
             "roles": roles_of(request.user),
+            "sign_in": second_factor_summary(request.user),
         },
     )
 

@@ -21,6 +21,7 @@ from casereview.models import (
     Harm,
     LegalStatus,
     Lesson,
+    LessonStatus,
     Milestone,
     Notification,
     NotificationStatus,
@@ -243,6 +244,8 @@ class LessonFactory(DjangoModelFactory):
     lesson = "Practitioners must share an unexplained injury in a non-mobile baby the same day."
     practice_area = PracticeArea.INFORMATION_SHARING
     recorded_by = factory.SubFactory(UserFactory)
+    # Approved, as most tests read lessons where everyone with a board role finds them.
+    status = LessonStatus.APPROVED
 
     @factory.post_generation
     def agencies(self, create, extracted, **kwargs):

@@ -9,6 +9,13 @@ case (SIN-2026-70003, Mia Fairbrook), its final report received; its action plan
 is owned by `member`. `duplicate` flags SIN-2026-70005 as possibly the same child as
 SIN-2026-70004.
 
+Agency visibility (`agency_records`): `member` is their agency's named safeguarding lead.
+`colleague_notification` (SIN-2026-70006, Ivo Marchbank, with `colleague_attachment`) was sent by
+a colleague of `agency_staff`, who sees its reference and status but not the child or the
+document; `lead_notification` (SIN-2026-70007, Tamsin Holloway, with `lead_attachment`) by a
+colleague of `member`, who as a lead sees the child and the document. To everyone else at
+another agency, the leads included, the notifications are not found.
+
 Who is who: the case team is the secretariat and `case_review_member`; the board chair sees a
 case once it is put to them (considered or decided) and alone decides. Everyone but `outsider`
 works for an agency. Someone who may not see a record gets 404; someone who may see it but not
@@ -27,7 +34,19 @@ from casereview.models import (
     Review,
     ReviewType,
 )
-from tests.matrix import FORBIDDEN, NOT_ALLOWED, NOT_FOUND, OK, Case, Redirect, everyone
+from hscb.models import User
+from tests.casereview.factories import AttachmentFactory, NotificationFactory
+from tests.hscb.factories import UserFactory
+from tests.matrix import (
+    FORBIDDEN,
+    NOT_ALLOWED,
+    NOT_FOUND,
+    OK,
+    Case,
+    Redirect,
+    admin_only,
+    everyone,
+)
 
 CASE_TEAM = {"secretariat": OK, "case_review_member": OK}
 # The case team sees a case but does not decide on it.
@@ -40,12 +59,42 @@ NOTIFIER_ONLY = everyone(NOT_FOUND, agency_staff=OK)
 SEATED = everyone(FORBIDDEN, board_chair=OK, group_chair=OK, member=OK, cdop_member=OK, **CASE_TEAM)
 
 DRAFT_CHILD = "Drafton"
+SUBMITTED_CHILD = "Whitlock"
+COLLEAGUE_REF, COLLEAGUE_CHILD = "SIN-2026-70006", "Marchbank"
+LEAD_REF, LEAD_CHILD = "SIN-2026-70007", "Holloway"
 SUBMITTED_REF = "SIN-2026-70001"
 CONSIDERED_REF = "SIN-2026-70002"
 DECIDED_REF = "SIN-2026-70003"
 DUPLICATE_REF = "SIN-2026-70005"
 ACTION = "Issue a joint protocol for sharing injury concerns."
 LCSPR = "Local child safeguarding practice review"
+
+
+def agency_records(users: dict[str, User]) -> dict[str, object]:
+    """The notifications that show who at an agency sees the child (see the module's
+    docstring): one from a colleague of `agency_staff`, one from a colleague of `member`, who
+    is made their agency's named safeguarding lead."""
+    lead = users["member"]
+    lead.is_safeguarding_lead = True
+    lead.save(update_fields=["is_safeguarding_lead"])
+    colleague = NotificationFactory(
+        notifier=UserFactory(agency=users["agency_staff"].agency),
+        reference=COLLEAGUE_REF,
+        first_name="Ivo",
+        last_name=COLLEAGUE_CHILD,
+    )
+    leads = NotificationFactory(
+        notifier=UserFactory(agency=lead.agency),
+        reference=LEAD_REF,
+        first_name="Tamsin",
+        last_name=LEAD_CHILD,
+    )
+    return {
+        "colleague_notification": colleague,
+        "colleague_attachment": AttachmentFactory(notification=colleague),
+        "lead_notification": leads,
+        "lead_attachment": AttachmentFactory(notification=leads),
+    }
 
 
 def _to_detail(w):
@@ -91,7 +140,22 @@ NOTIFY: dict[str, list[Case]] = {
     ],
     "notifications/<int:pk>/": [
         # The agency's view of what it sent: never the secretariat's (they use the case page).
-        Case(_submitted(""), NOTIFIER_ONLY, {"*": SUBMITTED_REF}),
+        # The notifier sees the child.
+        Case(_submitted(""), NOTIFIER_ONLY, {"*": SUBMITTED_REF, "agency_staff": SUBMITTED_CHILD}),
+        # A colleague's: its reference and status, not the child.
+        Case(
+            lambda w: f"/notifications/{w.colleague_notification.pk}/",
+            NOTIFIER_ONLY,
+            {"*": COLLEAGUE_REF},
+            lacks={"*": COLLEAGUE_CHILD},
+        ),
+        # Seen by the agency's safeguarding lead, child and all; another agency's staff (the
+        # notifier of `notification` included) find nothing.
+        Case(
+            lambda w: f"/notifications/{w.lead_notification.pk}/",
+            everyone(NOT_FOUND, member=OK),
+            {"*": LEAD_CHILD},
+        ),
         Case(lambda w: f"/notifications/{w.considered.pk}/", everyone(NOT_FOUND)),
         Case(_draft(""), DRAFT_TO_CHECK),
         Case("/notifications/999999/", everyone(NOT_FOUND)),
@@ -232,6 +296,15 @@ CASES_PAGES: dict[str, list[Case]] = {
             lambda w: f"/case-review/documents/{w.draft_attachment.pk}/",
             everyone(NOT_FOUND, agency_staff=OK),
         ),
+        # A document may name the child: not for the notifier's colleague; for the lead.
+        Case(
+            lambda w: f"/case-review/documents/{w.colleague_attachment.pk}/",
+            everyone(NOT_FOUND, **CASE_TEAM),
+        ),
+        Case(
+            lambda w: f"/case-review/documents/{w.lead_attachment.pk}/",
+            everyone(NOT_FOUND, member=OK, **CASE_TEAM),
+        ),
         Case("/case-review/documents/999999/", everyone(NOT_FOUND)),
     ],
     "case-review/decisions/": [
@@ -316,6 +389,30 @@ REVIEWS: dict[str, list[Case]] = {
     "case-review/reviews/<int:pk>/lessons/new/": _review_page(
         "lessons/new/", "Record a lesson learnt"
     ),
+    "case-review/lessons/<int:pk>/change/": [
+        Case(
+            lambda w: f"/case-review/lessons/{w.lesson.pk}/change/",
+            everyone(NOT_FOUND, **CASE_TEAM),
+            {"*": "Change a lesson learnt"},
+        ),
+        Case("/case-review/lessons/999999/change/", everyone(NOT_FOUND)),
+    ],
+    # The secretariat's decision on a lesson, in the admin. The world's lesson is approved
+    # already: the approve page sends back to the lesson; it may still be sent back.
+    "admin/casereview/lesson/<path:object_id>/approve/": [
+        Case(
+            lambda w: f"/admin/casereview/lesson/{w.lesson.pk}/approve/",
+            admin_only(lambda w: Redirect(f"/admin/casereview/lesson/{w.lesson.pk}/change/")),
+        ),
+    ],
+    "admin/casereview/lesson/<path:object_id>/send-back/": [
+        Case(
+            lambda w: f"/admin/casereview/lesson/{w.lesson.pk}/send-back/",
+            admin_only(OK),
+            {"secretariat": "Why is the lesson sent back?"},
+        ),
+        Case("/admin/casereview/lesson/999999/send-back/", admin_only(NOT_FOUND)),
+    ],
     # Everyone signed in has the page: owners see their own actions, the case team all.
     "case-review/plan-actions/": [
         Case(

@@ -357,6 +357,7 @@ def test_attachment_download_serves_the_file_privately_and_logs_it(client, case_
 def test_attachment_download_follows_who_may_see_the_notification(client, board_chair, secretariat):
     notifier = UserFactory()
     colleague = UserFactory(agency=notifier.agency)
+    lead = UserFactory(agency=notifier.agency, is_safeguarding_lead=True)
     stranger = UserFactory()
     submitted = AttachmentFactory(notification=NotificationFactory(notifier=notifier))
     considered = AttachmentFactory(notification=ConsiderationFactory().notification)
@@ -366,7 +367,10 @@ def test_attachment_download_follows_who_may_see_the_notification(client, board_
         client.force_login(user)
         return client.get(f"/case-review/documents/{document.pk}/").status_code
 
-    assert status(colleague, submitted) == 200
+    # A document may name the child: the notifier's and the agency's safeguarding leads'.
+    assert status(notifier, submitted) == 200
+    assert status(lead, submitted) == 200
+    assert status(colleague, submitted) == 404
     assert status(stranger, submitted) == 404
     assert status(board_chair, submitted) == 404
     assert status(board_chair, considered) == 200

@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
+from casereview.forms.notify import ChildForm
 from casereview.models import (
     Attachment,
     Clock,
@@ -41,6 +42,7 @@ from tests.casereview.test_notify_services import (
     years_ago,
 )
 from tests.hscb.factories import PDF_BYTES, AgencyFactory, UserFactory
+from tests.hscb.test_bad_input import assert_error_page
 
 pytestmark = pytest.mark.django_db
 
@@ -285,6 +287,29 @@ def test_save_and_come_back_later_with_a_mistake_shows_it_and_keeps_what_was_typ
     assert draft.nhs_number == ""  # the wrong one is not
 
 
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("9" * 26, "NHS number must be 10 digits"),
+        ("12345", "NHS number must be 10 digits"),
+        ("x" * 30, "NHS number must only include numbers"),
+    ],
+)
+def test_a_wrong_nhs_number_is_said_once(staff_client, draft, typed, message):
+    form = ChildForm(step_post("child", nhs_number=typed), notification=draft)
+    assert not form.is_valid()
+    assert form.errors["nhs_number"] == [message]
+    response = staff_client.post(step_url(draft, "child"), step_post("child", nhs_number=typed))
+    text = assert_error_page(response, "nhs_number")
+    summary = text.split('class="govuk-error-summary"')[1].split("</ul>")[0]
+    assert summary.count('href="#id_nhs_number"') == 1
+    assert summary.count(message) == 1
+    # Once in the summary and once above the field.
+    assert text.count(message) == 2
+    draft.refresh_from_db()
+    assert draft.first_name == ""
+
+
 def test_an_unknown_step_is_not_found(staff_client, draft):
     assert staff_client.get(step_url(draft, "nonsense")).status_code == 404
 
@@ -483,11 +508,11 @@ def test_the_list_is_paginated(client, staff):
 # A notification's page ------------------------------------------------------------------------
 
 
-def test_the_agency_sees_its_answers_status_and_documents_and_the_view_is_logged(client, staff):
+def test_the_notifier_sees_its_answers_status_and_documents_and_the_view_is_logged(client, staff):
+    # Their colleagues see less: tests/casereview/test_agency_visibility.py.
     notification = submitted_for(staff)
     attachment = AttachmentFactory(notification=notification, uploaded_by=staff)
-    colleague = UserFactory(agency=staff.agency)
-    client.force_login(colleague)
+    client.force_login(staff)
     text = client.get(f"/notifications/{notification.pk}/").content.decode()
     assert notification.reference in text
     assert "Received" in text and "govuk-tag--blue" in text
@@ -497,7 +522,7 @@ def test_the_agency_sees_its_answers_status_and_documents_and_the_view_is_logged
     assert f"/case-review/documents/{attachment.pk}/" in text
     assert "Change" not in text
     entry = LogEntry.objects.get(action=LogEntry.Action.ACCESS, object_id=notification.pk)
-    assert entry.actor == colleague
+    assert entry.actor == staff
 
 
 def test_a_notifications_page_never_shows_the_consideration_or_decision(client, staff):

@@ -9,6 +9,11 @@ a `factor` and a `panel_recommendation`. `referral` refers CDOP-2026-80003, a ch
 Bedford Borough and died here, out to that area's panel (sent, awaiting its acknowledgement).
 `annual_report` (last year's) is made, with its PDF and CSV; `queued_report` waits to be made.
 
+Agency visibility: `member` is their agency's named safeguarding lead. `colleague_death`
+(CDOP-2026-80004, Rufus Penhaligon) was notified by a colleague of `agency_staff`, who sees its
+reference and status but not the child; `lead_death` (CDOP-2026-80005, Elowen Trevanion) by a
+colleague of `member`, who as a lead sees the child. Everyone else finds nothing (404).
+
 Who is who: the panel team is the secretariat and `cdop_member`. Child-level data is theirs alone:
 the case pages answer 404 to everyone else, the board chair included; the panel's lists 403.
 Statistics and reports are aggregates: the board chair sees them too. Everyone but `outsider`
@@ -45,7 +50,7 @@ from tests.cdop.factories import (
     ensure_categories,
     other_area,
 )
-from tests.hscb.factories import PDF_BYTES, AgencyFactory
+from tests.hscb.factories import PDF_BYTES, AgencyFactory, UserFactory
 from tests.matrix import (
     FORBIDDEN,
     NOT_ALLOWED,
@@ -74,6 +79,8 @@ TO_FORM = Redirect("/report-a-child-death/")
 DEATH_REF = "CDOP-2026-80001"
 MATCH_REF = "CDOP-2026-80002"
 REFERRED_REF = "CDOP-2026-80003"
+COLLEAGUE_DEATH_REF, COLLEAGUE_CHILD = "CDOP-2026-80004", "Penhaligon"
+LEAD_DEATH_REF, LEAD_CHILD = "CDOP-2026-80005", "Trevanion"
 CHILD = "Hollingsworth"
 TRUST = "East and North Hertfordshire NHS Trust"
 FACTOR = "Baby sleeping in an adult bed"
@@ -115,7 +122,22 @@ def records(users: dict[str, User], panel_meeting: Meeting) -> dict[str, object]
     )
     made.pdf.save("cdop-annual-report.pdf", ContentFile(PDF_BYTES), save=False)
     made.csv.save("cdop-annual-report.csv", ContentFile(b"measure,category,year,value\r\n"))
+    lead = users["member"]
+    lead.is_safeguarding_lead = True
+    lead.save(update_fields=["is_safeguarding_lead"])
     return {
+        "colleague_death": ChildDeathFactory(
+            reference=COLLEAGUE_DEATH_REF,
+            notifier=UserFactory(agency=staff.agency),
+            first_name="Rufus",
+            last_name=COLLEAGUE_CHILD,
+        ),
+        "lead_death": ChildDeathFactory(
+            reference=LEAD_DEATH_REF,
+            notifier=UserFactory(agency=lead.agency),
+            first_name="Elowen",
+            last_name=LEAD_CHILD,
+        ),
         "death": death,
         "death_report": AgencyInformationFactory(death=death, agency=AgencyFactory(name=TRUST)),
         "death_duplicate": DeathDuplicate.objects.create(
@@ -191,8 +213,34 @@ NOTIFY: dict[str, list[Case]] = {
         Case(
             "/child-deaths/",
             NOTIFIERS,
-            {"*": "Your agency has not notified any child deaths.", "agency_staff": DEATH_REF},
+            {
+                "*": "Your agency has not notified any child deaths.",
+                "agency_staff": DEATH_REF,
+                "member": LEAD_DEATH_REF,
+            },
+            lacks={"*": CHILD, "agency_staff": COLLEAGUE_CHILD, "member": LEAD_CHILD},
         ),
+    ],
+    # One of them: the child's details for its notifier and the agency's safeguarding leads,
+    # the reference and status for the others at the agency, nothing for anyone else.
+    "child-deaths/<int:pk>/": [
+        Case(
+            lambda w: f"/child-deaths/{w.death.pk}/",
+            everyone(NOT_FOUND, agency_staff=OK),
+            {"*": CHILD},
+        ),
+        Case(
+            lambda w: f"/child-deaths/{w.colleague_death.pk}/",
+            everyone(NOT_FOUND, agency_staff=OK),
+            {"*": COLLEAGUE_DEATH_REF},
+            lacks={"*": COLLEAGUE_CHILD},
+        ),
+        Case(
+            lambda w: f"/child-deaths/{w.lead_death.pk}/",
+            everyone(NOT_FOUND, member=OK),
+            {"*": LEAD_CHILD},
+        ),
+        Case("/child-deaths/999999/", everyone(NOT_FOUND)),
     ],
 }
 

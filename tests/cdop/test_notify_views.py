@@ -11,10 +11,13 @@ import pytest
 from auditlog.models import LogEntry
 from django.core import mail
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
+from cdop.forms.notify import AccountDeathForm, PublicDeathForm
+from cdop.forms.referrals import InboundForm
 from cdop.models import ChildDeath, DeathDuplicate, DeathStatus, NotifiedVia, Referral
 from tests.cdop.factories import ChildDeathFactory, home_area, other_area
 from tests.cdop.test_notify_services import VALID_NHS, birthday, days_ago
@@ -396,6 +399,32 @@ def test_each_rule_is_refused_through_both_forms(either_form, name, changes, fie
     assert not ChildDeath.objects.exists()
     # What was typed is shown again.
     assert 'value="School nurse"' in text
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("9" * 26, "NHS number must be 10 digits"),
+        ("12345", "NHS number must be 10 digits"),
+        ("x" * 30, "NHS number must only include numbers"),
+    ],
+)
+def test_a_wrong_nhs_number_is_said_once_through_both_forms(either_form, typed, message):
+    client, url, make = either_form
+    text = assert_error_page(client.post(url, make(nhs_number=typed)), "nhs_number")
+    summary = text.split('class="govuk-error-summary"')[1].split("</ul>")[0]
+    assert summary.count('href="#id_nhs_number"') == 1
+    assert summary.count(message) == 1
+    # Once in the summary and once above the field.
+    assert text.count(message) == 2
+    assert not ChildDeath.objects.exists()
+
+
+@pytest.mark.parametrize("form", [AccountDeathForm, PublicDeathForm, InboundForm])
+def test_every_child_death_form_has_one_message_for_a_long_nhs_number(form):
+    with pytest.raises(ValidationError) as refused:
+        form.base_fields["nhs_number"].clean("9" * 26)
+    assert refused.value.messages == ["NHS number must be 10 digits"]
 
 
 def test_both_areas_elsewhere_is_refused_through_both_forms_naming_the_panel(either_form):

@@ -1,6 +1,7 @@
 """The panel's statistics: deaths and completed reviews counted by each dimension from known
-data, the published view that suppresses small numbers (and never puts them in a chart's
-data), a fixed number of queries however many deaths there are, and who may see the page."""
+data, the published view that holds small numbers back (and never puts them in a chart's
+data), a fixed number of queries however many deaths there are, and who may see the page.
+That no number held back can be worked out is tested in `test_suppression`."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cdop.models import AgeBand, ChildDeath, DeathStatus, Expectation, Modifiable
-from cdop.selectors.statistics import statistics_for, suppressed, year_choices
+from cdop.selectors.statistics import NOT_RECORDED, statistics_for, year_choices
 from tests.cdop.factories import ChildDeathFactory, PanelReviewFactory, ensure_categories
 from tests.hscb.test_bad_input import assert_error_page
 
@@ -95,12 +96,18 @@ def test_deaths_and_reviews_are_counted_by_each_dimension(known):
     assert statistics_for(year=2026).this_year.reviews == 1
 
 
-def test_the_tables_carry_every_category_and_band(known):
+def test_the_tables_carry_every_category_and_band_whatever_the_figures(known):
     stats = statistics_for(year=2025)
     category = stats.by_category()
-    assert len(category.rows) == 10
+    # Every category and "Not recorded", even with nothing in them: whether a row is there says
+    # nothing about the figures.
+    assert len(category.rows) == 11
     assert category.rows[2].label.startswith("3. Trauma")
     assert category.rows[2].values == (1,)
+    assert category.rows[-1].label == NOT_RECORDED
+    assert category.rows[-1].values == (0,)
+    assert [row.label for row in stats.by_modifiable().rows][-1] == NOT_RECORDED
+    assert [s.label for s in stats.trend_modifiable().series][-1] == NOT_RECORDED
     band = stats.by_band()
     assert [row.label for row in band.rows] == [b.label for b in AgeBand]
     assert band.rows[0].values == (2, 1)  # neonatal: 2 deaths, 1 completed review
@@ -116,14 +123,6 @@ def test_the_statistics_take_three_queries_whatever_the_data(board, django_asser
         closed(d, None, Modifiable.NO, D(2025, 12, 1))
     with django_assert_num_queries(3):
         assert statistics_for(year=2025).this_year.reviews == 12
-
-
-def test_a_small_number_is_published_as_fewer_than_the_threshold():
-    assert suppressed(0, 3) == "0"
-    assert suppressed(1, 3) == "fewer than 3"
-    assert suppressed(2, 3) == "fewer than 3"
-    assert suppressed(3, 3) == "3"
-    assert suppressed(4, 5) == "fewer than 5"
 
 
 def test_the_years_offered_run_from_the_earliest_death_to_this_year(board):
@@ -161,17 +160,25 @@ def test_the_panel_sees_every_figure_with_charts(client, known, cdop_member):
     assert "vendor/chart.js/chart.umd.min.js" in text
 
 
-def test_the_published_figures_suppress_small_numbers_and_draw_no_chart(client, known, cdop_member):
+def test_the_published_figures_hold_small_numbers_back_and_draw_no_chart(
+    client, known, cdop_member
+):
     client.force_login(cdop_member)
     text = client.get("/cdop/statistics/?year=2025&published=1").content.decode()
     assert "You are looking at the published figures" in text
     assert "(published figures)" in text  # in the title
-    assert row(text, "0 to 27 days") == ["fewer than 3", "fewer than 3"]
-    assert row(text, "5 to 9 years") == ["0", "fewer than 3"]
-    assert row(text, "1 to 4 years") == ["3", "fewer than 3"]
+    assert "A total from 1 to 2 is shown as “fewer than 3”" in text  # the rule, in words
+    # Deaths by age band 2, 0, 3, 0, 0, 1: the 2 and the 1 differ, so they alone are withheld.
+    # Reviews 1, 0, 1, 1, 0, 0: nothing of 3 or more, so the whole breakdown is withheld.
+    assert row(text, "0 to 27 days") == ["withheld", "withheld"]
+    assert row(text, "5 to 9 years") == ["0", "withheld"]
+    assert row(text, "1 to 4 years") == ["3", "withheld"]
+    assert row(text, "15 to 17 years") == ["withheld", "withheld"]
     assert row(text, "Deaths of children in 2025") == ["6"]
     assert row(text, "Reviews completed in 2025") == ["3"]
+    # 2024's one death: the total is fewer than 3, and every part of it withheld.
     assert row(text, "2024") == ["fewer than 3", "0"]
+    assert text.count('<td class="govuk-table__cell govuk-table__cell--numeric">fewer than 3<') == 1
     # No chart, so the small numbers are nowhere in the page's data.
     assert 'type="application/json"' not in text
     assert "data-chart" not in text
@@ -238,25 +245,6 @@ def test_the_page_runs_the_same_number_of_queries_as_the_data_grows(client, know
         d = death(D(2012, 1, 1), D(2025, 1, 2) + datetime.timedelta(days=n * 10))
         closed(d, known[n % 10], Modifiable.YES, D(2025, 12, 2))
     assert page_queries(client) == before
-
-
-@pytest.mark.parametrize(
-    ("values", "shown"),
-    [
-        # One small part would be given away by the total: the next smallest is withheld too.
-        ([2, 3, 0, 7], ["fewer than 3", "withheld", "0", "7"]),
-        # Two small parts: neither can be worked out on its own.
-        ([1, 2, 9], ["fewer than 3", "fewer than 3", "9"]),
-        # Nothing small: nothing held back.
-        ([3, 4, 0], ["3", "4", "0"]),
-        # A single part is the total itself.
-        ([2, 0], ["fewer than 3", "0"]),
-    ],
-)
-def test_a_breakdown_is_published_so_that_no_small_part_can_be_worked_out(values, shown):
-    from cdop.selectors.statistics import published_breakdown
-
-    assert published_breakdown(values, 3) == shown
 
 
 def test_the_board_chair_sees_only_the_published_figures(client, board, board_chair):

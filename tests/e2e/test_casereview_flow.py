@@ -25,7 +25,7 @@ from casereview.models import (
     PracticeArea,
     Review,
 )
-from casereview.services.reviews import lesson_create
+from casereview.services.reviews import lesson_approve, lesson_create
 from hscb.lib.workingdays import add_working_days
 from hscb.services.reminders import reminders_send
 from tests.e2e.browsing import follow, sign_in, sign_out, summary_value, visit
@@ -517,7 +517,14 @@ def test_an_action_plan_action_is_added_reminded_and_completed_by_its_owner(
 
 
 def test_lessons_learnt_are_found_by_a_board_member_and_refused_to_agency_staff(
-    page: Page, agency_staff, case_review_member, board_chair, member, password, review_types
+    page: Page,
+    agency_staff,
+    case_review_member,
+    board_chair,
+    member,
+    secretariat,
+    password,
+    review_types,
 ):
     review = decided_review(
         notifier=agency_staff, member=case_review_member, board_chair=board_chair
@@ -536,9 +543,10 @@ def test_lessons_learnt_are_found_by_a_board_member_and_refused_to_agency_staff(
             PracticeArea.INFORMATION_SHARING,
         ),
     ]:
-        lesson_create(
+        lesson = lesson_create(
             review=review, by=case_review_member, theme=theme, lesson=text, practice_area=area
         )
+        lesson_approve(lesson=lesson, by=secretariat)
 
     sign_in(page, member.email, password)
     follow(page, menu_link(page, "Lessons learnt"))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.http import HttpResponse
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.urls import include, path
+
+from tests.clients import BoardClient
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +43,7 @@ def test_forbidden_page_explains_and_links_home(client, board, member):
 
 @override_settings(ROOT_URLCONF=__name__, DEBUG=False)
 def test_server_error_page_is_styled_and_reveals_nothing(member):
-    client = Client(raise_request_exception=False)
+    client = BoardClient(raise_request_exception=False)
     client.force_login(member)
     response = client.get("/broken/")
     text = response.content.decode()
@@ -52,7 +54,7 @@ def test_server_error_page_is_styled_and_reveals_nothing(member):
 
 
 def test_an_expired_form_gets_its_own_page(member):
-    client = Client(enforce_csrf_checks=True)
+    client = BoardClient(enforce_csrf_checks=True)
     client.force_login(member)
     response = client.post("/board/improving-outcomes/remit/", {"remit": "x"})
     assert response.status_code == 403

@@ -81,16 +81,18 @@ def test_forward_plan_filters_by_group_and_refuses_groups_not_followed(
 ):
     MeetingFactory(group=io, title="IO meeting")
     MeetingFactory(group=cdop, title="CDOP meeting")
-    text = page(client, secretariat, f"/meetings/?group={cdop.pk}")
+    text = page(client, secretariat, f"/meetings/?group={cdop.slug}")
     assert "CDOP meeting" in text
     assert "IO meeting" not in text
     assert "showing the Child Death Overview Panel only" in text
+    assert f'<option value="{cdop.slug}" selected>' in text
 
-    text = page(client, member, f"/meetings/?group={cdop.pk}")
+    text = page(client, member, f"/meetings/?group={cdop.slug}")
     assert "There is a problem" in text
     assert "Choose a group from the list" in text
     assert "CDOP meeting" not in text
-    assert f'<option value="{cdop.pk}"' not in text  # only groups the member follows
+    assert f'<option value="{cdop.slug}"' not in text  # only groups the member follows
+    assert f'<option value="{io.slug}"' in text
 
 
 def test_past_meetings_are_listed_latest_first_with_cancelled_ones(client, io, member):

@@ -14,13 +14,13 @@ from auditlog.models import LogEntry
 from django.contrib.auth.models import Group as PermissionGroup
 from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
-from django.test import Client
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from hscb.lib.tokens import invitation_token_generator
 from hscb.models import Group, GroupFunction, Membership, MembershipRole, User
+from tests.clients import BoardClient
 from tests.hscb.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -136,7 +136,7 @@ def test_a_forged_forwarded_address_is_ignored_without_a_trusted_proxy(client, b
 
 def test_behind_a_trusted_proxy_the_address_it_saw_is_used(settings, board, group_chair):
     settings.TRUSTED_PROXY_COUNT = 1
-    client = Client(REMOTE_ADDR="172.18.0.1")
+    client = BoardClient(REMOTE_ADDR="172.18.0.1")
     client.force_login(group_chair)
     client.post(
         "/board/improving-outcomes/remit/",
@@ -152,7 +152,7 @@ def test_behind_a_trusted_proxy_the_address_it_saw_is_used(settings, board, grou
 @pytest.mark.parametrize("address", ["", "garbage", "unix:/run/gunicorn.sock"])
 def test_what_is_not_an_address_is_stored_as_none(settings, board, group_chair, address):
     settings.TRUSTED_PROXY_COUNT = 1
-    client = Client(REMOTE_ADDR="172.18.0.1")
+    client = BoardClient(REMOTE_ADDR="172.18.0.1")
     client.force_login(group_chair)
     response = client.post(
         "/board/improving-outcomes/remit/", {"remit": "Changed."}, HTTP_X_FORWARDED_FOR=address
@@ -168,13 +168,13 @@ def test_behind_a_proxy_one_visitor_locked_out_does_not_lock_out_another(
     settings, member, password
 ):
     settings.TRUSTED_PROXY_COUNT = 1
-    attacker = Client(REMOTE_ADDR="172.18.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    attacker = BoardClient(REMOTE_ADDR="172.18.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7")
     for _ in range(settings.AXES_FAILURE_LIMIT):
         attacker.post(SIGN_IN, {"username": member.email, "password": "guess"})
     assert (
         attacker.post(SIGN_IN, {"username": member.email, "password": password}).status_code == 429
     )
-    owner = Client(REMOTE_ADDR="172.18.0.1", HTTP_X_FORWARDED_FOR="81.2.69.160")
+    owner = BoardClient(REMOTE_ADDR="172.18.0.1", HTTP_X_FORWARDED_FOR="81.2.69.160")
     assert owner.post(SIGN_IN, {"username": member.email, "password": password}).status_code == 302
 
 
@@ -317,7 +317,7 @@ def test_two_open_chairs_sent_together_in_the_admin_get_a_message(client, secret
 def test_server_errors_are_emailed_to_the_admins(settings, member):
     settings.ADMINS = [("Board administrator", "admin@board.example")]
     settings.DEBUG = False
-    client = Client(raise_request_exception=False)
+    client = BoardClient(raise_request_exception=False)
     client.force_login(member)
     with mock.patch("hscb.views.board.selectors.home_for_user", side_effect=RuntimeError("boom")):
         assert client.get("/").status_code == 500

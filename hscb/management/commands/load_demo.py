@@ -62,6 +62,7 @@ class Command(BaseCommand):
                 "The demonstration accounts were already there. Their password was printed when "
                 "they were made (`manage.py load_demo --reset-password` sets a new one)."
             )
+            self._second_factor_help(report.second_factor_users)
             return
         self.stdout.write(
             self.style.SUCCESS(
@@ -77,4 +78,16 @@ class Command(BaseCommand):
         self.stdout.write(f"\nPassword for the demonstration accounts made now: {password}")
         self.stdout.write(
             "It is shown this once. Keep it, or set a new one with --reset-password.\n"
+        )
+        self._second_factor_help(report.second_factor_users)
+
+    def _second_factor_help(self, addresses: list[str]) -> None:
+        if not addresses:
+            return
+        self.stdout.write(
+            f"\n{len(addresses)} of the accounts (the secretariat, the board chair and the "
+            "members of the Case Review subgroup and the Child Death Overview Panel among "
+            "them) sign in with a code from an authenticator app after the password. For the "
+            "demonstration, their apps are set up already: get the code an app would show now "
+            "with\n\n  .venv/bin/python manage.py demo_code EMAIL\n"
         )

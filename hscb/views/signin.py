@@ -1,0 +1,271 @@
+"""Signing in: the password page, the second factor after it, setting up an authenticator app
+and backup codes, and the session's timer."""
+
+from __future__ import annotations
+
+from base64 import b32encode
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME, logout
+from django.contrib.auth import login as auth_login
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import LoginView, PasswordResetConfirmView
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp import login as otp_login
+
+from hscb.forms.board import SignInForm
+from hscb.forms.twofactor import AppCodeForm, BackupCodeForm, ConfirmForm
+from hscb.lib import lockout
+from hscb.lib.sessions import seconds_left, touch
+from hscb.lib.twofactor import (
+    PENDING_KEY,
+    has_second_factor,
+    mark_signed_in,
+    next_step,
+    second_factor_required,
+)
+from hscb.services import twofactor as services
+
+# New backup codes wait in the session for the one page that shows them.
+CODES_TO_SHOW_KEY = "backup_codes_to_show"
+
+
+def _next_url(request: HttpRequest) -> str:
+    """Where to go once signed in: the page asked for, if it is on this site."""
+    candidate = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME, "")
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _with_next(url_name: str, next_url: str) -> str:
+    return f"{reverse(url_name)}?{urlencode({REDIRECT_FIELD_NAME: next_url})}"
+
+
+class SignInView(LoginView):
+    """The password, then the second factor for those who have one or must."""
+
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form) -> HttpResponse:
+        user = form.get_user()
+        next_url = self.get_success_url()
+        auth_login(self.request, user)
+        if has_second_factor(user) or second_factor_required(user):
+            self.request.session[PENDING_KEY] = True
+            touch(self.request.session)
+            step = "two_factor_verify" if has_second_factor(user) else "two_factor_setup"
+            return HttpResponseRedirect(_with_next(step, next_url))
+        mark_signed_in(self.request.session)
+        lockout.clear_pair(self.request, user.email)
+        return HttpResponseRedirect(next_url)
+
+
+class ChooseNewPasswordView(PasswordResetConfirmView):
+    """A reset link's new password also clears the account's failed sign-ins from every address:
+    the way in for an owner whose account an attacker is slowing down."""
+
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        lockout.clear_account(form.user.email)
+        return response
+
+
+def _complete_sign_in(request: HttpRequest, device) -> HttpResponse:
+    otp_login(request, device)
+    # A new session key once the second factor is given, as at the password.
+    request.session.cycle_key()
+    mark_signed_in(request.session, device=device)
+    lockout.clear_pair(request, request.user.email)
+    return redirect(_next_url(request))
+
+
+def _refuse(request: HttpRequest, email: str) -> HttpResponse:
+    logout(request)
+    credentials = {settings.AXES_USERNAME_FORM_FIELD: email}
+    return lockout.lockout_response(request, None, credentials)
+
+
+def _code_step(request: HttpRequest, *, backup: bool) -> HttpResponse:
+    user = request.user
+    step = next_step(request)
+    if step is None:  # nothing owed: signed in fully, or no second factor to give
+        return redirect(_next_url(request))
+    if step != "two_factor_verify":
+        return redirect(_with_next(step, _next_url(request)))
+    email = user.email
+    if lockout.is_refused(request, email):
+        return _refuse(request, email)
+    form_class = BackupCodeForm if backup else AppCodeForm
+    form = form_class(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        device = None
+        if form.is_valid():
+            code = form.cleaned_data["code"]
+            device = (
+                services.backup_code_use(user=user, code=code)
+                if backup
+                else services.second_factor_verify(user=user, code=code)
+            )
+            if device is None:
+                form.add_error(
+                    "code",
+                    "That backup code is not right, or has been used. Check it and try again"
+                    if backup
+                    else "The code is not right, or has been used. Enter the code the app "
+                    "shows now",
+                )
+        if device is not None:
+            return _complete_sign_in(request, device)
+        if lockout.record_failure(request, email, sender=__name__):
+            return _refuse(request, email)
+    return render(
+        request,
+        "registration/two_factor_backup.html" if backup else "registration/two_factor_verify.html",
+        {"form": form, "next": _next_url(request)},
+    )
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    return _code_step(request, backup=False)
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def two_factor_backup(request: HttpRequest) -> HttpResponse:
+    return _code_step(request, backup=True)
+
+
+def _qr_code(device) -> tuple[str, str]:
+    """The app's QR code, as an SVG data address made here on the server, and its key written
+    out in groups of four for typing."""
+    key = b32encode(device.bin_key).decode("ascii").rstrip("=")
+    qr = segno.make(device.config_url, error="m")
+    return qr.svg_data_uri(scale=5, border=4), " ".join(
+        key[i : i + 4] for i in range(0, len(key), 4)
+    )
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Set up an authenticator app: after the password for someone who must have one, or from
+    "Your account". Replacing an app that works needs that app's code first."""
+    user = request.user
+    if has_second_factor(user) and not user.is_verified():
+        return redirect(_with_next("two_factor_verify", _next_url(request)))
+    device = services.second_factor_setup_start(user=user)
+    form = AppCodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = services.second_factor_confirm(
+                user=user, device=device, code=form.cleaned_data["code"]
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            device.refresh_from_db()
+            response = _complete_sign_in(request, device)
+            request.session[CODES_TO_SHOW_KEY] = codes
+            return redirect(_with_next("two_factor_backup_codes", response.url))
+    qr, key = _qr_code(device)
+    return render(
+        request,
+        "registration/two_factor_setup.html",
+        {
+            "form": form,
+            "qr": qr,
+            "key": key,
+            "required": second_factor_required(user),
+            "next": _next_url(request),
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def two_factor_backup_codes(request: HttpRequest) -> HttpResponse:
+    """New backup codes, shown once: the page does not show them again."""
+    next_url = _next_url(request)
+    if request.method == "POST":
+        return redirect(next_url)
+    codes = request.session.pop(CODES_TO_SHOW_KEY, None)
+    if not codes:
+        messages.info(
+            request,
+            "Backup codes are shown only once. If you did not save them, get new ones here.",
+        )
+        return redirect("account")
+    return render(
+        request,
+        "registration/two_factor_backup_codes.html",
+        {"codes": codes, "next": next_url},
+    )
+
+
+@require_POST
+def two_factor_new_backup_codes(request: HttpRequest) -> HttpResponse:
+    try:
+        codes = services.backup_codes_renew(user=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("account")
+    request.session[CODES_TO_SHOW_KEY] = codes
+    return redirect(_with_next("two_factor_backup_codes", reverse("account")))
+
+
+@require_http_methods(["GET", "POST"])
+def two_factor_turn_off(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if second_factor_required(user) or not has_second_factor(user):
+        return redirect("account")
+    form = ConfirmForm(
+        request.POST if request.method == "POST" else None,
+        submit_label="Turn off two-factor sign-in",
+    )
+    if request.method == "POST" and form.is_valid():
+        services.second_factor_turn_off(user=user)
+        messages.success(request, "Two-factor sign-in is off. You sign in with your password.")
+        return redirect("account")
+    return render(request, "registration/two_factor_turn_off.html", {"form": form})
+
+
+# The session's timer, for the warning before an idle session ends -------------------------------
+
+
+@login_not_required
+@never_cache
+@require_GET
+def session_status(request: HttpRequest) -> JsonResponse:
+    """Seconds left before the session ends if unused. Asking does not count as using it. A
+    page left open after signing out in another tab is told so."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"signed_in": False, "seconds_left": 0})
+    return JsonResponse({"signed_in": True, "seconds_left": seconds_left(request.session)})
+
+
+@never_cache
+@require_POST
+def session_extend(request: HttpRequest) -> HttpResponse:
+    """ "Stay signed in": counts as using the session."""
+    touch(request.session)
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"signed_in": True, "seconds_left": seconds_left(request.session)})
+    return redirect(_next_url(request))

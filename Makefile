@@ -21,8 +21,10 @@ run: install
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# The suite runs in parallel (pytest-xdist), one worker a core; TEST_WORKERS=0 runs it in one.
+TEST_WORKERS ?= auto
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 bench: install
 	$(BIN)/python manage.py bench $(BENCH_ARGS)

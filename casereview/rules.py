@@ -17,7 +17,7 @@ from __future__ import annotations
 import rules
 
 from hscb.models import GroupFunction, MembershipRole
-from hscb.rules import is_board_chair, is_secretariat, roles_of
+from hscb.rules import is_board_chair, is_safeguarding_lead, is_secretariat, roles_of
 
 
 @rules.predicate
@@ -45,12 +45,6 @@ def from_their_agency(user, notification) -> bool:
         and getattr(user, "agency_id", None) is not None
         and notification.agency_id == user.agency_id
     )
-
-
-@rules.predicate
-def is_safeguarding_lead(user) -> bool:
-    """One of their agency's named safeguarding leads (the secretariat sets the flag)."""
-    return bool(getattr(user, "is_safeguarding_lead", False))
 
 
 @rules.predicate

@@ -16,7 +16,7 @@ from __future__ import annotations
 import rules
 
 from hscb.models import GroupFunction
-from hscb.rules import is_board_chair, is_secretariat, roles_of
+from hscb.rules import is_board_chair, is_safeguarding_lead, is_secretariat, roles_of
 
 
 @rules.predicate
@@ -44,12 +44,6 @@ def from_their_agency(user, death) -> bool:
 @rules.predicate
 def is_its_notifier(user, death) -> bool:
     return death is not None and death.notifier_id is not None and death.notifier_id == user.pk
-
-
-@rules.predicate
-def is_safeguarding_lead(user) -> bool:
-    """One of their agency's named safeguarding leads (the secretariat sets the flag)."""
-    return bool(getattr(user, "is_safeguarding_lead", False))
 
 
 panel_team = is_secretariat | sits_on_the_panel

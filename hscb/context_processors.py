@@ -92,7 +92,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
                 "idle": settings.SESSION_IDLE_MINUTES * 60,
                 "warning": settings.SESSION_IDLE_WARNING_MINUTES * 60,
             }
-            if signed_in
+            if signed_in and not owes_second_factor
             else None
         ),
         "reset_link_lifetime": lifetime_in_words(settings.PASSWORD_RESET_TIMEOUT),

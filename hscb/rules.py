@@ -90,6 +90,13 @@ def is_secretariat(user) -> bool:
 
 
 @rules.predicate
+def is_safeguarding_lead(user) -> bool:
+    """One of their agency's named safeguarding leads (the secretariat sets the flag): they see
+    the child's details on their agency's notifications."""
+    return bool(getattr(user, "is_safeguarding_lead", False))
+
+
+@rules.predicate
 def is_board_chair(user) -> bool:
     return roles_of(user).is_board_chair
 

@@ -148,8 +148,12 @@ if not 1 <= SESSION_IDLE_WARNING_MINUTES < SESSION_IDLE_MINUTES:
         "SESSION_IDLE_WARNING_MINUTES must be 1 or more and less than SESSION_IDLE_MINUTES."
     )
 
-# Two-factor sign-in (django-otp): the name authenticator apps show beside the code.
+# Two-factor sign-in (django-otp): the name authenticator apps show beside the code. Wrong codes
+# are limited by the lockout below, not by django-otp's own throttle, which would refuse a right
+# code typed soon after a wrong one (an attacker with the password could keep it refusing).
 OTP_TOTP_ISSUER = BOARD_NAME
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 # Lockout after repeated failed sign-ins (django-axes, with the rules of hscb.lib.lockout). A
 # wrong code after the password counts like a wrong password.
@@ -180,6 +184,8 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "code"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "hscb.lib.security.axes_username"
+# An IPv6 address counts by its /64 network: one connection is given a whole /64.
+AXES_CLIENT_IP_CALLABLE = "hscb.lib.lockout.client_address"
 # How many reverse proxies of our own stand in front of the site (a load balancer, nginx): the
 # visitor's address is read from X-Forwarded-For that many hops from the right. 0: no proxy.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
@@ -368,7 +374,14 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "hscb.lib.errors.ChildSafeExceptionReporterF
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # Tracebacks in the logs keep each exception's first line only, with NHS numbers and dates
+    # starred: a database error's detail repeats the row, which may be a child's.
+    "formatters": {
+        "plain": {
+            "()": "hscb.lib.errors.ChildSafeFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},

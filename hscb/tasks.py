@@ -32,6 +32,12 @@ def send_password_reset_email(user_pk: int) -> bool:
 
 
 @shared_task(**EMAIL_RETRY)
+def send_second_factor_changed_notice(user_pk: int) -> bool:
+    """Tell a person, at their address in the database, that their second factor changed."""
+    return twofactor.second_factor_changed_notice_send(user_pk=user_pk)
+
+
+@shared_task(**EMAIL_RETRY)
 def send_second_factor_reset_notice(user_pk: int) -> bool:
     """Tell a person, at their address in the database, that their second factor was reset."""
     return twofactor.second_factor_reset_notice_send(user_pk=user_pk)

@@ -14,6 +14,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -465,13 +466,26 @@ class UserAdmin(AuditlogHistoryAdminMixin, BaseUserAdmin):
         return f"{state}. {'Required' if summary['required'] else 'Not required'} for this person."
 
     @admin.action(description="Reset two-factor sign-in")
-    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        """Take away the chosen people's authenticator apps and backup codes: each sets up an
-        app again at their next sign-in, and is emailed that it was reset."""
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]):
+        """Take away the chosen people's authenticator apps and backup codes, once the page
+        asking "are you sure?" is answered: each sets up an app again at their next sign-in, and
+        is emailed that it was reset."""
         users = list(queryset if request.user.is_superuser else queryset.filter(is_superuser=False))
+        skipped = queryset.count() - len(users)
+        if request.POST.get("post") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/hscb/user/reset_second_factor.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "opts": self.model._meta,
+                    "users": users,
+                    "skipped": skipped,
+                    "title": "Reset two-factor sign-in",
+                },
+            )
         for user in users:
             twofactor.second_factor_reset(user=user, by=request.user)
-        skipped = queryset.count() - len(users)
         message = (
             f"Two-factor sign-in reset for {len(users)} "
             f"{'person' if len(users) == 1 else 'people'}. They will set up an authenticator app "
@@ -480,6 +494,7 @@ class UserAdmin(AuditlogHistoryAdminMixin, BaseUserAdmin):
         if skipped:
             message += f" {skipped} superuser account(s) were left alone: only a superuser can."
         self.message_user(request, message, messages.SUCCESS)
+        return None
 
     @admin.action(description="Send a new set-your-password email")
     def send_new_invitation(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

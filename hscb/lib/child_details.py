@@ -52,7 +52,12 @@ def fold(text: str) -> str:
     """Text as compared: accents dropped, case folded, typographic apostrophes and dashes made
     plain."""
     decomposed = unicodedata.normalize("NFKD", text.translate(TYPOGRAPHIC))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    # Marks dropped, and invisible format characters too (a zero-width space inside a name).
+    return "".join(
+        ch
+        for ch in decomposed
+        if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf"
+    ).casefold()
 
 
 def name_words(*names: str) -> set[str]:
@@ -66,6 +71,8 @@ def name_words(*names: str) -> set[str]:
             part = part.strip(" .'")
             if len(part) > 1:
                 found.add(part)
+                if "'" in part:  # O'Brien written OBrien or O Brien
+                    found.update({part.replace("'", ""), part.replace("'", " ")})
     return found
 
 

@@ -21,7 +21,9 @@ Settings: `DEFAULT_EXCEPTION_REPORTER = "hscb.lib.errors.ChildSafeExceptionRepor
 
 from __future__ import annotations
 
+import logging
 import re
+import traceback
 from collections.abc import Iterable
 
 from django.http import HttpRequest, QueryDict
@@ -170,3 +172,29 @@ class ChildSafeExceptionReporter(ExceptionReporter):
             data["request_FILES_items"] = self.filter.get_file_parameters(self.request).items()
             data["request_insecure_uri"] = _without_query(data["request_insecure_uri"])
         return data
+
+
+def scrubbed_message(text: str) -> str:
+    """An exception's message as the logs may keep it: the first line only (a database's
+    "DETAIL" line repeats the failing row), with anything like an NHS number or a date starred."""
+    first, more, _rest = str(text).partition("\n")
+    stars = SafeExceptionReporterFilter.cleansed_substitute
+    return DATE_LIKE.sub(stars, NHS_LIKE.sub(stars, f"{first} […]" if more else first))
+
+
+class ChildSafeFormatter(logging.Formatter):
+    """The server's log lines: a traceback keeps its frames (file, line, code), but each
+    exception's message in the chain is cut as `scrubbed_message` cuts it, and notes are left
+    out, as in the error emails. What was sent with the request never reaches a log line here:
+    the frames show code, not values."""
+
+    def formatException(self, ei) -> str:
+        exception = traceback.TracebackException(*ei, compact=True)
+        seen: set[int] = set()
+        part: traceback.TracebackException | None = exception
+        while part is not None and id(part) not in seen:
+            seen.add(id(part))
+            part._str = scrubbed_message(part._str)
+            part.__notes__ = None
+            part = part.__cause__ or part.__context__
+        return "".join(exception.format()).rstrip("\n")

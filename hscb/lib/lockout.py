@@ -8,10 +8,14 @@ authenticator app or a wrong backup code) made within AXES_COOLOFF_HOURS:
 - one address, whatever the accounts (password spraying): SIGN_IN_ADDRESS_FAILURE_LIMIT
   failures lock the address for the cool-off.
 - one account, whatever the addresses: after SIGN_IN_ACCOUNT_FAILURE_LIMIT failures the account
-  is slowed down, not locked: each further attempt waits SIGN_IN_ACCOUNT_WAIT_MINUTES after the
-  last failure, and attempts refused while waiting are not counted, so an attacker with many
-  addresses gets one guess per wait and cannot keep the owner out for longer than that. The
-  owner can always use the reset link: choosing a new password clears the account's failures.
+  is slowed down: each further attempt from a browser it does not know waits
+  SIGN_IN_ACCOUNT_WAIT_MINUTES after the last failure, so an attacker with many addresses gets
+  one guess per wait. A browser that has signed in to the account before, or followed its reset
+  link, carries a signed "known device" cookie for it and is not slowed (OWASP's device
+  cookies): whatever an attacker does, the owner still gets in from their own browser, or from
+  a new one through the reset link, which also clears the account's failures.
+
+An IPv6 address counts by its /64 network, as one connection is given a whole /64.
 
 Refused attempts are not recorded (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT is off), so
 hammering a locked door does not extend the lock.
@@ -20,6 +24,7 @@ hammering a locked door does not extend the lock.
 from __future__ import annotations
 
 import datetime
+import ipaddress
 from enum import StrEnum
 
 from axes.attempts import get_cool_off_threshold
@@ -57,10 +62,57 @@ def address_failures(request: HttpRequest) -> int:
     return _failures(recent)[0]
 
 
+KNOWN_DEVICE_COOKIE = "known_device"
+KNOWN_DEVICE_SALT = "hscb.lockout.known_device"
+KNOWN_DEVICE_DAYS = 365
+KNOWN_DEVICE_ACCOUNTS = 5  # a shared computer may know a few people's accounts
+
+
+def known_accounts(request: HttpRequest) -> list[str]:
+    """The accounts this browser has signed in to (or reset the password of), from its signed
+    cookie: a cookie forged or tampered with counts for none."""
+    value = request.get_signed_cookie(
+        KNOWN_DEVICE_COOKIE,
+        default="",
+        salt=KNOWN_DEVICE_SALT,
+        max_age=datetime.timedelta(days=KNOWN_DEVICE_DAYS),
+    )
+    return value.split() if value else []
+
+
+def remember_device(request: HttpRequest, response: HttpResponse, username: str) -> None:
+    """Mark this browser as one the account's owner uses (after a whole sign-in, or a password
+    chosen through the reset link)."""
+    accounts = [username, *(a for a in known_accounts(request) if a != username)]
+    response.set_signed_cookie(
+        KNOWN_DEVICE_COOKIE,
+        " ".join(accounts[:KNOWN_DEVICE_ACCOUNTS]),
+        salt=KNOWN_DEVICE_SALT,
+        max_age=KNOWN_DEVICE_DAYS * 24 * 60 * 60,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The address failures are counted by (AXES_CLIENT_IP_CALLABLE): an IPv4 address, or the
+    first address of an IPv6 address's /64 network; None when there is none."""
+    try:
+        ip = ipaddress.ip_address(request.META.get("REMOTE_ADDR", "").strip())
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)).network_address)
+    return str(ip)
+
+
 def account_wait(request: HttpRequest, username: str | None) -> datetime.timedelta | None:
     """How long an account that many addresses have failed to sign in to must still wait before
-    the next attempt, or None when it need not."""
-    if not username:
+    the next attempt from this browser, or None when it need not."""
+    if not username or username in known_accounts(request):
         return None
     recent = AccessAttempt.objects.filter(
         username=username, attempt_time__gte=get_cool_off_threshold(request)

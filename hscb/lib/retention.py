@@ -29,8 +29,9 @@ from django.db import router, transaction
 from django.db.models import Model, ProtectedError, QuerySet, RestrictedError
 from django.db.models.deletion import Collector
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.text import capfirst
+
+from hscb.lib.checks import long_date
 
 logger = logging.getLogger(__name__)
 
@@ -93,13 +94,6 @@ def years_before(moment: datetime.datetime, years: int) -> datetime.datetime:
         return moment.replace(year=moment.year - years)
     except ValueError:
         return moment.replace(year=moment.year - years, day=28)
-
-
-def long_date(moment: datetime.datetime | datetime.date) -> str:
-    """A moment's day in Europe/London, as the pages write it: "27 November 2026"."""
-    if isinstance(moment, datetime.datetime):
-        moment = timezone.localtime(moment).date()
-    return date_format(moment)
 
 
 # History ---------------------------------------------------------------------------------------
@@ -330,5 +324,5 @@ register_retention(
     period=lambda: f"{_access_log_years()} years after the view",
     due=_access_entries,
     delete=access_entry_delete,
-    reference=lambda entry: f"Entry {entry.pk} of {long_date(entry.timestamp)}",
+    reference=lambda entry: f"Entry {entry.pk} of {long_date(timezone.localdate(entry.timestamp))}",
 )

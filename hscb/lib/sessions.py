@@ -1,4 +1,5 @@
-"""Idle sessions end: a session unused for SESSION_IDLE_MINUTES is signed out.
+"""Idle sessions end: a session unused for SESSION_IDLE_MINUTES is signed out, and any session
+SESSION_COOKIE_AGE after its password was given, however busy.
 
 The time a session was last used is kept in the session itself and written at most once a
 minute (SESSION_TOUCH_SECONDS), so an ordinary page costs no extra write. The next request after
@@ -20,7 +21,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from hscb.lib.twofactor import LAST_SEEN_KEY
+from hscb.lib.tokens import lifetime_in_words
+from hscb.lib.twofactor import LAST_SEEN_KEY, SIGNED_IN_AT_KEY
 
 # A session's last use is written when it is older than this: within a minute is close enough.
 SESSION_TOUCH_SECONDS = 60
@@ -31,11 +33,18 @@ def idle_seconds() -> int:
 
 
 def seconds_left(session) -> int:
-    """Seconds before the session times out if it is not used again."""
-    seen = session.get(LAST_SEEN_KEY)
-    if seen is None:
+    """Seconds before the session ends if it is not used again: when it has been idle too long,
+    or has lasted as long as any may. A session that never recorded either has ended."""
+    seen, started = session.get(LAST_SEEN_KEY), session.get(SIGNED_IN_AT_KEY)
+    if seen is None or started is None:
         return 0
-    return max(0, int(seen) + idle_seconds() - int(time.time()))
+    ends = min(int(seen) + idle_seconds(), int(started) + settings.SESSION_COOKIE_AGE)
+    return max(0, ends - int(time.time()))
+
+
+def lasted_too_long(session) -> bool:
+    started = session.get(SIGNED_IN_AT_KEY)
+    return started is not None and time.time() >= int(started) + settings.SESSION_COOKIE_AGE
 
 
 def touch(session) -> None:
@@ -58,14 +67,17 @@ class IdleTimeoutMiddleware:
         session = request.session
         checking = request.path == self.paths()["session_status"]
         if seconds_left(session) <= 0:
+            too_long = lasted_too_long(session)
             logout(request)
             if checking:
                 return JsonResponse({"signed_in": False, "seconds_left": 0})
-            minutes = settings.SESSION_IDLE_MINUTES
+            if too_long:
+                hours = lifetime_in_words(settings.SESSION_COOKIE_AGE)
+                reason = f"you had been signed in for {hours}"
+            else:
+                reason = f"you had not used the service for {settings.SESSION_IDLE_MINUTES} minutes"
             messages.info(
-                request,
-                f"You were signed out because you had not used the service for {minutes} "
-                "minutes. Sign in again to carry on.",
+                request, f"You were signed out because {reason}. Sign in again to carry on."
             )
             if request.path == self.paths()["logout"]:
                 return redirect("login")  # signing out was what they came for

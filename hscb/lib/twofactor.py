@@ -28,8 +28,10 @@ from hscb.rules import roles_of
 
 # Set at sign-in when the person has to give a code (or set up an app) before anything opens.
 PENDING_KEY = "second_factor_pending"
-# When the session was last used, in whole seconds since the epoch (see hscb.lib.sessions).
+# When the session was last used, and when its password was given, in whole seconds since the
+# epoch (see hscb.lib.sessions).
 LAST_SEEN_KEY = "last_seen"
+SIGNED_IN_AT_KEY = "signed_in_at"
 
 APP_DEVICE_NAME = "Authenticator app"
 BACKUP_DEVICE_NAME = "Backup codes"
@@ -44,7 +46,6 @@ OPEN_TO_UNVERIFIED = frozenset(
         "two_factor_backup_codes",
         "logout",
         "session_status",
-        "session_extend",
     }
 )
 
@@ -88,6 +89,14 @@ def second_factor_summary(user) -> dict[str, object]:
     }
 
 
+def first_step(user) -> str | None:
+    """The second-factor step to take after the password: the code, for someone with an app;
+    setting one up, for someone who must have one; or None."""
+    if has_second_factor(user):
+        return "two_factor_verify"
+    return "two_factor_setup" if second_factor_required(user) else None
+
+
 def next_step(request: HttpRequest) -> str | None:
     """The URL name of the second-factor step this session must take before anything else, or
     None when it may go on."""
@@ -99,12 +108,20 @@ def next_step(request: HttpRequest) -> str | None:
     return None
 
 
+def start_session(session) -> None:
+    """The password has just been given: the session's clocks start."""
+    now = int(time.time())
+    session[SIGNED_IN_AT_KEY] = now
+    session[LAST_SEEN_KEY] = now
+
+
 def mark_signed_in(session, *, device=None) -> None:
     """What a completed sign-in leaves in the session: the device that verified it (if any) and
     the time it was last used. Used by the sign-in pages and by the benchmark's clients."""
     session.pop(PENDING_KEY, None)
     if device is not None:
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.setdefault(SIGNED_IN_AT_KEY, int(time.time()))
     session[LAST_SEEN_KEY] = int(time.time())
 
 

@@ -22,6 +22,7 @@ from hscb.lib.twofactor import (
     BACKUP_DEVICE_NAME,
     app_device,
     second_factor_required,
+    second_factor_summary,
 )
 from hscb.models import User
 
@@ -30,13 +31,17 @@ CODE_PATTERN = re.compile(r"^[0-9]{6}$")
 BACKUP_CODE_PATTERN = re.compile(r"^[a-z2-7]{8}$")
 
 
-def clean_code(value: str) -> str:
-    """A code as typed from an app: spaces and dashes between the digits are left out."""
-    return re.sub(r"[\s-]", "", value or "")
+WRONG_CURRENT_CODE = (
+    "The code is not right, or has been used. Enter the code your current app shows now, or "
+    "one of your backup codes"
+)
 
 
-def clean_backup_code(value: str) -> str:
-    return re.sub(r"[\s-]", "", value or "").lower()
+def clean_code(value: str, *, backup: bool = False) -> str:
+    """A code as typed: spaces and dashes between its characters are left out; a backup code's
+    letters are compared in lower case."""
+    code = re.sub(r"[\s-]", "", value or "")
+    return code.lower() if backup else code
 
 
 def second_factor_setup_start(*, user: User) -> TOTPDevice:
@@ -48,30 +53,50 @@ def second_factor_setup_start(*, user: User) -> TOTPDevice:
     return device
 
 
+def _check_current_code(user: User, current_code: str) -> None:
+    """A change to a second factor that works needs a code from it (the app's, or a backup
+    code): a session left open at a desk is not enough to take someone's second factor."""
+    if (
+        second_factor_verify(user=user, code=current_code) is None
+        and backup_code_use(user=user, code=current_code) is None
+    ):
+        raise ValidationError({"current_code": WRONG_CURRENT_CODE})
+
+
 @transaction.atomic
-def second_factor_confirm(*, user: User, device: TOTPDevice, code: str) -> list[str]:
+def second_factor_confirm(
+    *, user: User, device: TOTPDevice, code: str, current_code: str = ""
+) -> list[str]:
     """Confirm the app being set up with one code it shows, make it the person's only app and
-    give them new backup codes (returned, to show once). Refuses a wrong code."""
+    give them new backup codes (returned, to show once). Replacing an app that works needs a
+    code from it too. The person is emailed that their second factor changed."""
     if device.user_id != user.pk or device.confirmed:
         raise PermissionDenied("That is not the app being set up.")
+    if app_device(user) is not None:
+        _check_current_code(user, current_code)
     code = clean_code(code)
     if not CODE_PATTERN.match(code):
         raise ValidationError({"code": "Enter the 6-digit code from your authenticator app"})
-    verified = django_otp.verify_token(user, device.persistent_id, code)
-    if verified is None:
+    if django_otp.verify_token(user, device.persistent_id, code) is None:
         raise ValidationError(
             {
                 "code": "The code is not right. Check the app shows this service, then enter "
                 "the code it shows now"
             }
         )
-    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-    TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
-    return _new_backup_codes(user)
+    for old in TOTPDevice.objects.filter(user=user).exclude(pk=device.pk):
+        old.delete()  # one by one, so each is in the history
+    device.refresh_from_db()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = _new_backup_codes(user)
+    _tell_of_change(user)
+    return codes
 
 
 def _new_backup_codes(user: User) -> list[str]:
-    StaticDevice.objects.filter(user=user).delete()
+    for old in StaticDevice.objects.filter(user=user):
+        old.delete()
     backup = StaticDevice.objects.create(user=user, name=BACKUP_DEVICE_NAME, confirmed=True)
     codes: set[str] = set()
     while len(codes) < BACKUP_CODE_COUNT:
@@ -80,12 +105,22 @@ def _new_backup_codes(user: User) -> list[str]:
     return sorted(codes)
 
 
+def _tell_of_change(user: User) -> None:
+    from hscb.tasks import send_second_factor_changed_notice
+
+    queue_after_commit(send_second_factor_changed_notice, user.pk)
+
+
 @transaction.atomic
-def backup_codes_renew(*, user: User) -> list[str]:
-    """New backup codes for someone with an app; the old ones stop working."""
+def backup_codes_renew(*, user: User, current_code: str) -> list[str]:
+    """New backup codes for someone with an app, given a code from it (or a backup code); the old
+    ones stop working."""
     if app_device(user) is None:
         raise ValidationError("Set up an authenticator app before getting backup codes.")
-    return _new_backup_codes(user)
+    _check_current_code(user, current_code)
+    codes = _new_backup_codes(user)
+    _tell_of_change(user)
+    return codes
 
 
 def second_factor_verify(*, user: User, code: str) -> Device | None:
@@ -101,20 +136,40 @@ def second_factor_verify(*, user: User, code: str) -> Device | None:
 def backup_code_use(*, user: User, code: str) -> Device | None:
     """The backup codes' device when this is one of the person's unused codes (which is then
     used up), or None."""
-    code = clean_backup_code(code)
+    code = clean_code(code, backup=True)
     device = StaticDevice.objects.filter(user=user, name=BACKUP_DEVICE_NAME).first()
     if device is None or app_device(user) is None or not BACKUP_CODE_PATTERN.match(code):
         return None
     return django_otp.verify_token(user, device.persistent_id, code)
 
 
-@transaction.atomic
-def second_factor_turn_off(*, user: User) -> None:
+def second_factor_may_turn_off(user: User) -> bool:
     """Someone who chose a second factor may stop using it; someone who must have one cannot."""
-    if second_factor_required(user):
+    return app_device(user) is not None and not second_factor_required(user)
+
+
+@transaction.atomic
+def second_factor_turn_off(*, user: User, current_code: str) -> None:
+    if not second_factor_may_turn_off(user):
         raise ValidationError("You must sign in with a second factor: it cannot be turned off.")
-    TOTPDevice.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
+    _check_current_code(user, current_code)
+    for device in [*TOTPDevice.objects.filter(user=user), *StaticDevice.objects.filter(user=user)]:
+        device.delete()
+    _tell_of_change(user)
+
+
+def second_factor_changed_notice_send(*, user_pk: int) -> bool:
+    """Email the person, at their address in the database, that their second factor changed and
+    how it stands now: someone else changing it does not go unnoticed."""
+    user = User.objects.filter(pk=user_pk, is_active=True).first()
+    if user is None:
+        return False
+    send_templated_email(
+        "second_factor_changed",
+        to=[user.email],
+        context={"user": user, "now": second_factor_summary(user)},
+    )
+    return True
 
 
 def second_factor_reset(*, user: User, by: User) -> None:
@@ -127,8 +182,11 @@ def second_factor_reset(*, user: User, by: User) -> None:
     if user.is_superuser and not by.is_superuser:
         raise PermissionDenied("Only a superuser can reset a superuser's second factor.")
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=user).delete()
-        StaticDevice.objects.filter(user=user).delete()
+        for device in [
+            *TOTPDevice.objects.filter(user=user),
+            *StaticDevice.objects.filter(user=user),
+        ]:
+            device.delete()
         user.second_factor_reset_at = timezone.now()
         user.save(update_fields=["second_factor_reset_at"])
         queue_after_commit(send_second_factor_reset_notice, user.pk)

@@ -23,15 +23,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp import login as otp_login
 
 from hscb.forms.board import SignInForm
-from hscb.forms.twofactor import AppCodeForm, BackupCodeForm, ConfirmForm
+from hscb.forms.twofactor import AppCodeForm, BackupCodeForm, CurrentCodeForm
 from hscb.lib import lockout
 from hscb.lib.sessions import seconds_left, touch
 from hscb.lib.twofactor import (
     PENDING_KEY,
+    first_step,
     has_second_factor,
     mark_signed_in,
     next_step,
     second_factor_required,
+    start_session,
 )
 from hscb.services import twofactor as services
 
@@ -63,33 +65,37 @@ class SignInView(LoginView):
         user = form.get_user()
         next_url = self.get_success_url()
         auth_login(self.request, user)
-        if has_second_factor(user) or second_factor_required(user):
+        start_session(self.request.session)
+        step = first_step(user)
+        if step is not None:
             self.request.session[PENDING_KEY] = True
-            touch(self.request.session)
-            step = "two_factor_verify" if has_second_factor(user) else "two_factor_setup"
             return HttpResponseRedirect(_with_next(step, next_url))
-        mark_signed_in(self.request.session)
-        lockout.clear_pair(self.request, user.email)
-        return HttpResponseRedirect(next_url)
+        return _signed_in(self.request, HttpResponseRedirect(next_url))
 
 
 class ChooseNewPasswordView(PasswordResetConfirmView):
-    """A reset link's new password also clears the account's failed sign-ins from every address:
-    the way in for an owner whose account an attacker is slowing down."""
+    """A reset link's new password also clears the account's failed sign-ins from every address,
+    and marks this browser as the owner's: the way in for an owner whose account an attacker is
+    slowing down."""
 
     def form_valid(self, form) -> HttpResponse:
         response = super().form_valid(form)
         lockout.clear_account(form.user.email)
+        lockout.remember_device(self.request, response, form.user.email)
         return response
 
 
-def _complete_sign_in(request: HttpRequest, device) -> HttpResponse:
-    otp_login(request, device)
-    # A new session key once the second factor is given, as at the password.
-    request.session.cycle_key()
+def _signed_in(request: HttpRequest, response: HttpResponse, *, device=None) -> HttpResponse:
+    """The whole sign-in is done: the session records it, the failures of this account from
+    this address are cleared, and the browser is known to the account from now on."""
+    if device is not None:
+        otp_login(request, device)
+        # A new session key once the second factor is given, as at the password.
+        request.session.cycle_key()
     mark_signed_in(request.session, device=device)
     lockout.clear_pair(request, request.user.email)
-    return redirect(_next_url(request))
+    lockout.remember_device(request, response, request.user.email)
+    return response
 
 
 def _refuse(request: HttpRequest, email: str) -> HttpResponse:
@@ -128,7 +134,7 @@ def _code_step(request: HttpRequest, *, backup: bool) -> HttpResponse:
                     "shows now",
                 )
         if device is not None:
-            return _complete_sign_in(request, device)
+            return _signed_in(request, redirect(_next_url(request)), device=device)
         if lockout.record_failure(request, email, sender=__name__):
             return _refuse(request, email)
     return render(
@@ -162,29 +168,49 @@ def _qr_code(device) -> tuple[str, str]:
     )
 
 
+def _failed_current_code(request: HttpRequest, form, error: ValidationError):
+    """A wrong code from the current second factor counts towards the lockout, like one at
+    sign-in: someone at an unattended desk cannot guess their way to another's second factor.
+    Returns the lockout page once it locks, or None after putting the error on the form."""
+    form.add_service_errors(error)
+    if "current_code" in error.message_dict and lockout.record_failure(
+        request, request.user.email, sender=__name__
+    ):
+        return _refuse(request, request.user.email)
+    return None
+
+
 @never_cache
-@sensitive_post_parameters("code")
+@sensitive_post_parameters("code", "current_code")
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """Set up an authenticator app: after the password for someone who must have one, or from
-    "Your account". Replacing an app that works needs that app's code first."""
+    "Your account". Replacing an app that works needs a code from it (or a backup code)."""
     user = request.user
-    if has_second_factor(user) and not user.is_verified():
+    if next_step(request) == "two_factor_verify":
         return redirect(_with_next("two_factor_verify", _next_url(request)))
+    if lockout.is_refused(request, user.email):
+        return _refuse(request, user.email)
+    replacing = has_second_factor(user)
     device = services.second_factor_setup_start(user=user)
-    form = AppCodeForm(request.POST if request.method == "POST" else None)
+    form = AppCodeForm(request.POST if request.method == "POST" else None, replacing=replacing)
     if request.method == "POST" and form.is_valid():
         try:
             codes = services.second_factor_confirm(
-                user=user, device=device, code=form.cleaned_data["code"]
+                user=user,
+                device=device,
+                code=form.cleaned_data["code"],
+                current_code=form.cleaned_data.get("current_code", ""),
             )
         except ValidationError as error:
-            form.add_service_errors(error)
+            refused = _failed_current_code(request, form, error)
+            if refused is not None:
+                return refused
         else:
             device.refresh_from_db()
-            response = _complete_sign_in(request, device)
             request.session[CODES_TO_SHOW_KEY] = codes
-            return redirect(_with_next("two_factor_backup_codes", response.url))
+            done = redirect(_with_next("two_factor_backup_codes", _next_url(request)))
+            return _signed_in(request, done, device=device)
     qr, key = _qr_code(device)
     return render(
         request,
@@ -193,6 +219,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             "form": form,
             "qr": qr,
             "key": key,
+            "replacing": replacing,
             "required": second_factor_required(user),
             "next": _next_url(request),
         },
@@ -220,30 +247,58 @@ def two_factor_backup_codes(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
+@never_cache
+@sensitive_post_parameters("current_code")
+@require_http_methods(["GET", "POST"])
 def two_factor_new_backup_codes(request: HttpRequest) -> HttpResponse:
-    try:
-        codes = services.backup_codes_renew(user=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
+    user = request.user
+    if not has_second_factor(user):
         return redirect("account")
-    request.session[CODES_TO_SHOW_KEY] = codes
-    return redirect(_with_next("two_factor_backup_codes", reverse("account")))
+    if lockout.is_refused(request, user.email):
+        return _refuse(request, user.email)
+    form = CurrentCodeForm(
+        request.POST if request.method == "POST" else None, submit_label="Get new backup codes"
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = services.backup_codes_renew(
+                user=user, current_code=form.cleaned_data["current_code"]
+            )
+        except ValidationError as error:
+            refused = _failed_current_code(request, form, error)
+            if refused is not None:
+                return refused
+        else:
+            request.session[CODES_TO_SHOW_KEY] = codes
+            return redirect(_with_next("two_factor_backup_codes", reverse("account")))
+    return render(request, "registration/two_factor_new_backup_codes.html", {"form": form})
 
 
+@never_cache
+@sensitive_post_parameters("current_code")
 @require_http_methods(["GET", "POST"])
 def two_factor_turn_off(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if second_factor_required(user) or not has_second_factor(user):
+    if not services.second_factor_may_turn_off(user):
         return redirect("account")
-    form = ConfirmForm(
+    if lockout.is_refused(request, user.email):
+        return _refuse(request, user.email)
+    form = CurrentCodeForm(
         request.POST if request.method == "POST" else None,
         submit_label="Turn off two-factor sign-in",
     )
     if request.method == "POST" and form.is_valid():
-        services.second_factor_turn_off(user=user)
-        messages.success(request, "Two-factor sign-in is off. You sign in with your password.")
-        return redirect("account")
+        try:
+            services.second_factor_turn_off(
+                user=user, current_code=form.cleaned_data["current_code"]
+            )
+        except ValidationError as error:
+            refused = _failed_current_code(request, form, error)
+            if refused is not None:
+                return refused
+        else:
+            messages.success(request, "Two-factor sign-in is off. You sign in with your password.")
+            return redirect("account")
     return render(request, "registration/two_factor_turn_off.html", {"form": form})
 
 

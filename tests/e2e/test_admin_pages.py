@@ -26,6 +26,7 @@ from hscb.models import Agency, Area, GroupFunction, Membership
 from subgroups.models import RiskRating
 from tests.casereview.factories import NotificationFactory, ensure_review_types
 from tests.cdop.factories import ChildDeathFactory, ensure_categories
+from tests.clients import app_for
 from tests.e2e.browsing import sign_in, visit
 from tests.hscb.factories import (
     ActionFactory,
@@ -47,7 +48,9 @@ class AdminModel:
     path: str
     applied: str
     record: Callable[[], Model]
-    history: bool = True  # whether the record's history (auditlog) is shown in the admin
+    # Whether to open the record's history too: the page is the same for every model, so each
+    # test opens one.
+    history: bool = False
 
 
 def check_pages(page: Page, model: AdminModel) -> None:
@@ -69,6 +72,7 @@ def check_pages(page: Page, model: AdminModel) -> None:
 
 @pytest.fixture
 def signed_in(page: Page, secretariat, password) -> Page:
+    app_for(secretariat)  # set up already: the set-up pages are tested in test_two_factor.py
     sign_in(page, secretariat.email, password)
     return page
 
@@ -78,7 +82,7 @@ def test_the_admin_index_and_the_boards_structure(signed_in: Page, board, member
     expect(signed_in.get_by_role("table", name=re.compile("^Board"))).to_be_visible()
     io = board[GroupFunction.IMPROVING_OUTCOMES]
     for model in [
-        AdminModel("hscb/user", "?is_active__exact=1", lambda: member),
+        AdminModel("hscb/user", "?is_active__exact=1", lambda: member, True),
         AdminModel("hscb/agency", "?sector__exact=police", lambda: Agency.objects.first()),
         AdminModel("hscb/area", "?is_home__exact=1", lambda: Area.objects.first()),
         # A group's change page has its objectives as an inline table.
@@ -97,7 +101,7 @@ def test_the_admin_pages_of_meetings_actions_and_the_business_plan(signed_in: Pa
     TargetFactory(priority=priority)
     GroupResourceFactory(plan=plan, group=io)
     for model in [
-        AdminModel("hscb/meeting", "?status__exact=scheduled", lambda: meeting),
+        AdminModel("hscb/meeting", "?status__exact=scheduled", lambda: meeting, True),
         AdminModel("hscb/action", "?status__exact=open", lambda: action),
         # Its priorities and the groups' resources are inline tables, owners autocomplete.
         AdminModel("hscb/businessplan", "", lambda: plan),
@@ -111,7 +115,7 @@ def test_the_admin_pages_of_the_registers(signed_in: Page, board):
     issue = IssueFactory()
     practice = GoodPracticeFactory()
     for model in [
-        AdminModel("subgroups/issue", "?status__exact=open", lambda: issue),
+        AdminModel("subgroups/issue", "?status__exact=open", lambda: issue, True),
         AdminModel("subgroups/goodpractice", "?scope__exact=local", lambda: practice),
         # Its list is edited in place.
         AdminModel("subgroups/riskrating", "", lambda: RiskRating.objects.first()),
@@ -125,7 +129,7 @@ def test_the_admin_pages_of_child_records(signed_in: Page, board):
     notification = NotificationFactory()
     death = ChildDeathFactory()
     for model in [
-        AdminModel("casereview/notification", "?status=submitted", lambda: notification),
+        AdminModel("casereview/notification", "?status=submitted", lambda: notification, True),
         AdminModel(
             "casereview/reviewtype", "?regime__exact=2015", lambda: ReviewType.objects.first()
         ),
@@ -145,8 +149,8 @@ def test_the_admin_pages_of_schedules_and_the_change_log(signed_in: Page, board)
     )
     for model in [
         # A schedule's start is a date-and-time field: two inputs, each labelled.
-        AdminModel("django_celery_beat/periodictask", "?enabled__exact=1", lambda: task, False),
+        AdminModel("django_celery_beat/periodictask", "?enabled__exact=1", lambda: task),
         # Every record made above is in the change log.
-        AdminModel("auditlog/logentry", "?action__exact=0", LogEntry.objects.first, False),
+        AdminModel("auditlog/logentry", "?action__exact=0", LogEntry.objects.first),
     ]:
         check_pages(signed_in, model)

@@ -79,3 +79,11 @@ def test_the_message_names_the_kinds_found_only():
         details_message(["name", "date of birth", "NHS number"])
         == "the child's name, date of birth and NHS number"
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Zo\u200bë was not seen.", "Quill\u2060feather was seen.", "Ms OBrien said", "o brien"],
+)
+def test_invisible_characters_and_dropped_apostrophes_do_not_hide_a_name(text):
+    assert find_child_details(text, names=["Zoë", "Quillfeather", "O'Brien"]) == ["name"]

@@ -234,3 +234,42 @@ def test_without_them_the_same_email_would_name_the_child(
     finally:
         debug.get_default_exception_reporter_filter.cache_clear()
     assert LAST in message.body
+
+
+def test_a_traceback_in_the_server_logs_keeps_no_row_of_a_child(settings):
+    """The console log's formatter cuts each exception's message to its first line and stars
+    NHS numbers and dates: a database's DETAIL line repeats the failing row."""
+    import logging
+    import sys
+
+    from hscb.lib.errors import ChildSafeFormatter
+
+    assert settings.LOGGING["formatters"]["plain"]["()"] == "hscb.lib.errors.ChildSafeFormatter"
+    assert settings.LOGGING["handlers"]["console"]["formatter"] == "plain"
+    formatter = ChildSafeFormatter("%(levelname)s %(message)s")
+    try:
+        try:
+            raise KeyError("lookup")
+        except KeyError as cause:
+            raise ValueError(
+                "duplicate key value violates unique constraint\n"
+                "DETAIL: Key (last_name)=(Quillfeather) already exists."
+            ) from cause
+    except ValueError:
+        record = logging.LogRecord(
+            "django.request",
+            logging.ERROR,
+            __file__,
+            1,
+            "Internal Server Error: /x/",
+            (),
+            sys.exc_info(),
+        )
+    text = formatter.format(record)
+    assert "duplicate key value violates unique constraint […]" in text
+    assert "Quillfeather" not in text and "DETAIL" not in text
+    assert "KeyError" in text and "Internal Server Error: /x/" in text
+    wrote = ChildSafeFormatter().formatException(
+        (ValueError, ValueError("943 476 5919 on 27/03/2015"), None)
+    )
+    assert "943" not in wrote and "2015" not in wrote

@@ -116,3 +116,41 @@ def test_the_reset_link_lets_the_owner_straight_in(
         {"new_password1": "a fresh secret 2026", "new_password2": "a fresh secret 2026"},
     )
     assert attempt(owner, member.email, "a fresh secret 2026").status_code == 302
+
+
+def test_the_owners_own_browser_is_never_slowed_by_an_attacker(settings, member, password):
+    """OWASP's device cookies: the browser that signed in before carries a signed cookie for the
+    account, and the account rule does not apply to it, however often others guess."""
+    settings.SIGN_IN_ACCOUNT_FAILURE_LIMIT = 4
+    owner = from_address("81.2.69.160")
+    assert attempt(owner, member.email, password).status_code == 302
+    assert "known_device" in owner.cookies
+    owner.post("/accounts/sign-out/")
+    for n in range(3 * settings.SIGN_IN_ACCOUNT_FAILURE_LIMIT):
+        attempt(from_address(f"203.0.113.{n + 10}"), member.email, "guess")
+    assert attempt(from_address("198.51.100.7"), member.email, password).status_code == 429
+    assert attempt(owner, member.email, password).status_code == 302
+
+
+def test_a_forged_or_borrowed_device_cookie_counts_for_nothing(settings, member, password):
+    settings.SIGN_IN_ACCOUNT_FAILURE_LIMIT = 4
+    for n in range(settings.SIGN_IN_ACCOUNT_FAILURE_LIMIT):
+        attempt(from_address(f"203.0.113.{n + 10}"), member.email, "guess")
+    forger = from_address("198.51.100.7")
+    forger.cookies["known_device"] = member.email
+    assert attempt(forger, member.email, password).status_code == 429
+    # A cookie signed for someone else's account does not open this one.
+    other = UserFactory()
+    borrowed = from_address("198.51.100.8")
+    assert attempt(borrowed, other.email, password).status_code == 302
+    borrowed.post("/accounts/sign-out/")
+    assert attempt(borrowed, member.email, password).status_code == 429
+
+
+def test_an_ipv6_connection_counts_as_one_address(settings, member, password):
+    """One connection is given a whole /64: spraying from many addresses in it is one sprayer."""
+    settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 6
+    for n in range(settings.SIGN_IN_ADDRESS_FAILURE_LIMIT):
+        attempt(from_address(f"2001:db8:0:1::{n + 1:x}"), f"p{n}@agency.example", "Winter2026!")
+    assert attempt(from_address("2001:db8:0:1::ffff"), member.email, password).status_code == 429
+    assert attempt(from_address("2001:db8:0:2::1"), member.email, password).status_code == 302

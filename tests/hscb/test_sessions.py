@@ -134,3 +134,28 @@ def test_a_page_left_open_after_signing_out_elsewhere_is_told(client, member):
     client.force_login(member)
     client.post("/accounts/sign-out/")
     assert client.get("/accounts/session/").json() == {"signed_in": False, "seconds_left": 0}
+
+
+def test_a_busy_session_still_ends_after_its_longest_life(client, member, clock, settings):
+    """Use keeps a session from going idle, not alive for ever: a stolen cookie used often
+    still stops working."""
+    client.force_login(member)
+    used_for = datetime.timedelta(0)
+    while used_for < datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE) - 25 * MINUTE:
+        clock.shift(25 * MINUTE)
+        used_for += 25 * MINUTE
+        assert client.get("/board/").status_code == 200
+    clock.shift(25 * MINUTE)
+    response = client.get("/board/")
+    assert response["Location"].startswith("/accounts/sign-in/")
+    page = client.get(response["Location"]).content.decode()
+    assert "because you had been signed in for 8 hours" in page
+
+
+def test_the_time_left_counts_the_longest_life_too(client, member, clock, settings):
+    settings.SESSION_COOKIE_AGE = 40 * 60
+    client.force_login(member)
+    clock.shift(20 * MINUTE)
+    client.post("/accounts/session/extend/")
+    clock.shift(15 * MINUTE)
+    assert client.get("/accounts/session/").json()["seconds_left"] == 5 * 60

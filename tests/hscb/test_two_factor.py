@@ -3,11 +3,13 @@ codes, turning it on and off, the secretariat's reset, and the demonstration's c
 
 from __future__ import annotations
 
+import datetime
 import re
 from base64 import b32encode
 from urllib.parse import quote
 
 import pytest
+import time_machine
 from auditlog.models import LogEntry
 from axes.models import AccessAttempt
 from django.core import mail
@@ -28,14 +30,6 @@ VERIFY = "/accounts/sign-in/code/"
 BACKUP = "/accounts/sign-in/backup-code/"
 SET_UP = "/accounts/two-factor/set-up/"
 CODES = "/accounts/two-factor/backup-codes/"
-
-
-@pytest.fixture(autouse=True)
-def _no_throttle(settings):
-    """django-otp makes a device wait a second after a wrong code; these tests type the right
-    code straight after a wrong one."""
-    settings.OTP_TOTP_THROTTLE_FACTOR = 0
-    settings.OTP_STATIC_THROTTLE_FACTOR = 0
 
 
 def sign_in(client, user, password, next_url: str = "") -> object:
@@ -113,12 +107,53 @@ def test_someone_who_must_have_one_sets_up_an_app_before_anything_opens(
     assert client.get("/cdop/").status_code == 200
 
 
-def test_an_app_cannot_be_replaced_without_its_code(client, secretariat, password):
+def test_an_app_cannot_be_replaced_before_its_code_is_given(client, secretariat, password):
     app_for(secretariat)
     sign_in(client, secretariat, password)
     response = client.get(SET_UP)
     assert response.status_code == 302 and response["Location"].startswith(VERIFY)
     assert not TOTPDevice.objects.filter(user=secretariat, confirmed=False).exists()
+
+
+def test_a_signed_in_session_replaces_the_app_only_with_a_code_from_it(
+    client, secretariat, django_capture_on_commit_callbacks
+):
+    """A session left open at a desk is not enough to take someone's second factor."""
+    old = app_for(secretariat)
+    client.force_login(secretariat)
+    page = text(client.get(SET_UP))
+    assert "Code from your current authenticator app" in page
+    new = TOTPDevice.objects.get(user=secretariat, confirmed=False)
+
+    refused = client.post(SET_UP, {"current_code": "", "code": code_for(new)})
+    assert "Enter the code your current app shows now" in text(refused)
+    wrong = client.post(SET_UP, {"current_code": "000000", "code": code_for(new)})
+    assert "The code is not right, or has been used" in text(wrong)
+    assert TOTPDevice.objects.get(pk=old.pk).confirmed
+    assert AccessAttempt.objects.get(username=secretariat.email).failures_since_start == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(SET_UP, {"current_code": code_for(old), "code": code_for(new)})
+    assert done["Location"].startswith(CODES)
+    assert list(TOTPDevice.objects.filter(user=secretariat).values_list("pk", flat=True)) == [
+        new.pk
+    ]
+    [notice] = mail.outbox
+    assert notice.to == [secretariat.email] and "has changed" in notice.subject
+    assert "two-factor sign-in is on, with an authenticator app added" in notice.body
+    assert LogEntry.objects.get_for_object(old).filter(action=LogEntry.Action.DELETE).exists()
+
+
+def test_wrong_codes_when_changing_a_second_factor_lock_the_session_out(
+    client, secretariat, settings
+):
+    app_for(secretariat)
+    client.force_login(secretariat)
+    url = "/accounts/two-factor/new-backup-codes/"
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert client.post(url, {"current_code": "000000"}).status_code == 200
+    assert client.post(url, {"current_code": "000000"}).status_code == 429
+    assert "_auth_user_id" not in client.session
 
 
 # The code after the password -------------------------------------------------------------------
@@ -189,7 +224,10 @@ def test_wrong_codes_count_towards_the_lockout_and_end_the_session(
     # The right password and the right code are both refused now.
     assert sign_in(client, secretariat, password).status_code == 429
     assert AccessAttempt.objects.get(username=secretariat.email).failures_since_start == 5
-    assert code_for(device)  # the app still works once the lockout ends
+    # Once the lockout ends, the app's code works.
+    with time_machine.travel(datetime.timedelta(hours=settings.AXES_COOLOFF_TIME, minutes=1)):
+        sign_in(client, secretariat, password)
+        assert client.post(VERIFY, {"code": code_for(device)})["Location"] == "/"
 
 
 def test_a_right_password_does_not_clear_wrong_codes(client, secretariat, password, settings):
@@ -230,7 +268,11 @@ def test_anyone_else_signs_in_with_a_password_and_may_turn_it_on_and_off(client,
     assert sign_in(client, member, password)["Location"].startswith(VERIFY)
     client.post(VERIFY, {"code": code_for(device, steps_ahead=1)})
     assert "Turn off two-factor sign-in" in text(client.get("/account/"))
-    assert client.post("/accounts/two-factor/turn-off/")["Location"] == "/account/"
+    refused = client.post("/accounts/two-factor/turn-off/", {"current_code": "000000"})
+    assert "The code is not right" in text(refused)
+    backup = StaticDevice.objects.get(user=member).token_set.first().token
+    turned_off = client.post("/accounts/two-factor/turn-off/", {"current_code": backup})
+    assert turned_off["Location"] == "/account/"
     assert not TOTPDevice.objects.filter(user=member).exists()
     assert not StaticDevice.objects.filter(user=member).exists()
 
@@ -243,10 +285,14 @@ def test_someone_who_must_have_it_cannot_turn_it_off(client, board_chair):
 
 
 def test_new_backup_codes_replace_the_old_ones(client, secretariat):
+    device = app_for(secretariat)
     client.force_login(secretariat)
     old = StaticDevice.objects.create(user=secretariat, name="Backup codes")
     old.token_set.create(token="abcd2345")
-    response = client.post("/accounts/two-factor/new-backup-codes/")
+    assert "Get new backup codes" in text(client.get("/accounts/two-factor/new-backup-codes/"))
+    response = client.post(
+        "/accounts/two-factor/new-backup-codes/", {"current_code": code_for(device)}
+    )
     assert response["Location"].startswith(CODES)
     shown = text(client.get(response["Location"]))
     tokens = list(
@@ -269,12 +315,13 @@ def test_the_secretariat_resets_a_second_factor_from_the_admin(
     assert theirs.get("/cdop/").status_code == 200
 
     client.force_login(secretariat)
+    chosen = {"action": "reset_second_factor", "_selected_action": [cdop_member.pk]}
+    asked = text(client.post("/admin/hscb/user/", chosen))
+    assert "Are you sure you want to reset two-factor sign-in for 1 person?" in asked
+    assert cdop_member.email in asked
+    assert TOTPDevice.objects.filter(user=cdop_member).exists()  # nothing done yet
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            "/admin/hscb/user/",
-            {"action": "reset_second_factor", "_selected_action": [cdop_member.pk]},
-            follow=True,
-        )
+        response = client.post("/admin/hscb/user/", {**chosen, "post": "yes"}, follow=True)
     assert "Two-factor sign-in reset for 1 person" in text(response)
     assert not TOTPDevice.objects.filter(user=cdop_member).exists()
     assert not StaticDevice.objects.filter(user=cdop_member).exists()
@@ -301,7 +348,8 @@ def test_only_a_superuser_resets_a_superusers_second_factor(
     client.force_login(secretariat)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            "/admin/hscb/user/", {"action": "reset_second_factor", "_selected_action": [boss.pk]}
+            "/admin/hscb/user/",
+            {"action": "reset_second_factor", "_selected_action": [boss.pk], "post": "yes"},
         )
     assert TOTPDevice.objects.filter(user=boss).exists()
     assert mail.outbox == []

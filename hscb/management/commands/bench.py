@@ -173,6 +173,14 @@ PAGES = [
     Page("/cdop/statistics/?published=1", "cdop"),
     Page("/cdop/reports/", "cdop"),
     Page("/board/child-death-overview-panel/dashboard/", "cdop_chair"),
+    # Signing in, agency visibility and lessons' approval (issue 11). `{own_death}` is a death
+    # the agency user notified; `{lesson}` a lesson of a review.
+    Page("/accounts/two-factor/set-up/", "chair"),
+    Page("/accounts/two-factor/new-backup-codes/", "secretariat"),
+    Page("/accounts/session/", "chair"),
+    Page("{own_death}", "agency"),
+    Page("{lesson}", "case_review"),
+    Page("/admin/casereview/lesson/", "secretariat"),
 ]
 
 
@@ -602,7 +610,7 @@ def _measure(users: dict[str, User], repeat: int) -> list[Result]:
         clients[name] = _signed_in_client(user)
     clients["anonymous"] = Client()
     links = _password_links(users["chair"])
-    records = _records(users["chair"])
+    records = _records(users)
     targets = [(clients["chair"], MINIMAL, "chair")]
     for page in PAGES:
         client, url = links.get(page.url, (clients[page.user], page.url))
@@ -627,15 +635,16 @@ def _measure(users: dict[str, User], repeat: int) -> list[Result]:
     return results
 
 
-def _records(chair: User) -> dict[str, str]:
+def _records(users: dict[str, User]) -> dict[str, str]:
     """The addresses that the `{…}` placeholders in PAGES stand for."""
+    chair = users["chair"]
     io = Group.objects.get(function=GroupFunction.IMPROVING_OUTCOMES)
     meeting = Meeting.objects.upcoming().filter(group=io).first()
     action = Action.objects.filter(owner=chair).order_by("pk").first()
     plan = BusinessPlan.objects.order_by("-year").first()
     if meeting is None or action is None or plan is None:
         raise CommandError("The filled database has no meeting, action or plan to time.")
-    from casereview.models import Review
+    from casereview.models import Lesson, Review
 
     review = Review.objects.filter(notification__attachments__isnull=False).order_by("pk").first()
     if review is None:
@@ -656,9 +665,15 @@ def _records(chair: User) -> dict[str, str]:
         .order_by("pk")
         .first()
     )
-    if death is None or reviewed is None:
-        raise CommandError("The filled database has no child death or panel review to time.")
+    own_death = ChildDeath.objects.filter(notifier=users["agency"]).order_by("pk").first()
+    lesson = review.lessons.order_by("pk").first() or Lesson.objects.order_by("pk").first()
+    if death is None or reviewed is None or own_death is None or lesson is None:
+        raise CommandError(
+            "The filled database has no child death, panel review or lesson to time."
+        )
     return {
+        "{own_death}": reverse("cdop:own_notification_detail", kwargs={"pk": own_death.pk}),
+        "{lesson}": reverse("casereview:lesson_update", kwargs={"pk": lesson.pk}),
         "{death}": death.get_absolute_url(),
         "{death_review}": reverse("cdop:panel_review", kwargs={"pk": reviewed.death_id}),
         "{meeting}": meeting.get_absolute_url(),

@@ -50,7 +50,7 @@ from casereview.models import (
     ReviewType,
 )
 from casereview.services.clocks import clocks_reassign
-from casereview.services.reviews import APPROVE_LESSONS, lesson_approve, lesson_send_back
+from casereview.services.lessons import APPROVE_LESSONS, lesson_approve, lesson_send_back
 from hscb.admin.board import (
     ChildRecordAdmin,
     HistoryAdmin,

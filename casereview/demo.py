@@ -50,7 +50,7 @@ from .models import (
     ReviewType,
     Sex,
 )
-from .services import cases, reviews
+from .services import cases, lessons, reviews
 from .services import notifications as notify
 from .services.clocks import ClockRuleMissing, rapid_review_type
 
@@ -448,7 +448,7 @@ class Loader:
             due_date=today + datetime.timedelta(days=60),
             rag=Rag.GREEN,
         )
-        bruising = reviews.lesson_create(
+        bruising = lessons.lesson_create(
             review=review,
             by=member,
             theme="Bruising in babies who are not yet mobile",
@@ -458,7 +458,7 @@ class Loader:
             practice_area=PracticeArea.ASSESSMENT,
             agencies=self.agency_list("HCT", "ENHT", "Children's Services"),
         )
-        reviews.lesson_create(
+        lessons.lesson_create(
             review=review,
             by=member,
             theme="Information held by one agency alone",
@@ -469,7 +469,7 @@ class Loader:
         )
         # The secretariat has approved the first (it is on Lessons learnt); the second waits
         # for their approval in the admin.
-        reviews.lesson_approve(lesson=bruising, by=self.secretariat)
+        lessons.lesson_approve(lesson=bruising, by=self.secretariat)
 
     def awaiting_decision(self) -> None:
         incident = working_days_before(self.today, 16)

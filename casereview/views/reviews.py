@@ -36,6 +36,7 @@ from ..forms.reviews import (
 )
 from ..models import Review
 from ..selectors import reviews as selectors
+from ..services import lessons
 from ..services import reviews as services
 
 TEMPLATES = "casereview/reviews/"
@@ -438,7 +439,7 @@ def lesson_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            lesson = services.lesson_create(
+            lesson = lessons.lesson_create(
                 review=review,
                 by=request.user,
                 theme=data["theme"],
@@ -474,7 +475,7 @@ def lesson_update(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.lesson_update(
+            lessons.lesson_update(
                 lesson=lesson,
                 by=request.user,
                 theme=data["theme"],

@@ -24,7 +24,7 @@ from casereview.models import (
     PossibleDuplicate,
     PracticeArea,
 )
-from casereview.services import reviews as services
+from casereview.services import lessons as services
 from tests.casereview.factories import (
     LessonFactory,
     NotificationFactory,

@@ -18,6 +18,7 @@ from casereview.models import (
     Recommendation,
     Review,
 )
+from casereview.services import lessons
 from casereview.services import reviews as services
 from hscb.models import Rag
 from tests.casereview.factories import (
@@ -75,7 +76,7 @@ def _calls(review: Review):
             owner=UserFactory(),
             due_date=days(60),
         ),
-        "lesson_create": lambda by: services.lesson_create(
+        "lesson_create": lambda by: lessons.lesson_create(
             review=review,
             by=by,
             theme="Information sharing",

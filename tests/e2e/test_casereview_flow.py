@@ -25,7 +25,7 @@ from casereview.models import (
     PracticeArea,
     Review,
 )
-from casereview.services.reviews import lesson_approve, lesson_create
+from casereview.services.lessons import lesson_approve, lesson_create
 from hscb.lib.workingdays import add_working_days
 from hscb.services.reminders import reminders_send
 from tests.e2e.browsing import follow, sign_in, sign_out, summary_value, visit

@@ -17,12 +17,11 @@ from django.contrib.auth.models import Group as PermissionGroup
 from django.db import transaction
 from django.utils import timezone
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hscb.demo.meetings import _load_meetings, _set_quorum_rules
 from hscb.demo.people import AGENCIES, DOMAIN, ENDED, ENDING, OTHER_PEOPLE, ROLE_USERS, SEATS
 from hscb.demo.plan import PRIORITIES, _load_plan
-from hscb.lib.twofactor import APP_DEVICE_NAME, app_device, second_factor_required
+from hscb.lib.twofactor import app_device, app_set_up_without_phone, second_factor_required
 from hscb.models import Agency, Group, Membership, User
 from hscb.rules import SECRETARIAT_GROUP
 
@@ -176,8 +175,8 @@ def _set_up_second_factors() -> list[str]:
     addresses of the accounts that sign in with one."""
     with_app = []
     for user in User.objects.filter(email__endswith=f"@{DOMAIN}", is_active=True):
-        if second_factor_required(user) and app_device(user) is None:
-            TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=True)
+        if second_factor_required(user):
+            app_set_up_without_phone(user)
         if app_device(user) is not None:
             with_app.append(user.email)
     return with_app

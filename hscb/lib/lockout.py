@@ -39,6 +39,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from hscb.lib.ratelimit import UNKNOWN_CLIENT, client_key
+
 
 class Refusal(StrEnum):
     PAIR = "pair"
@@ -96,17 +98,13 @@ def remember_device(request: HttpRequest, response: HttpResponse, username: str)
 
 
 def client_address(request: HttpRequest) -> str | None:
-    """The address failures are counted by (AXES_CLIENT_IP_CALLABLE): an IPv4 address, or the
-    first address of an IPv6 address's /64 network; None when there is none."""
-    try:
-        ip = ipaddress.ip_address(request.META.get("REMOTE_ADDR", "").strip())
-    except ValueError:
+    """The address failures are counted by (AXES_CLIENT_IP_CALLABLE): the public form's rate
+    limit's key (`hscb.lib.ratelimit.client_key`), an IPv6 network written as its first
+    address, as the attempts' address column holds an address; None when there is none."""
+    key = client_key(request.META.get("REMOTE_ADDR"))
+    if key == UNKNOWN_CLIENT:
         return None
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)).network_address)
-    return str(ip)
+    return str(ipaddress.ip_network(key).network_address)
 
 
 def account_wait(request: HttpRequest, username: str | None) -> datetime.timedelta | None:

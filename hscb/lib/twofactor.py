@@ -125,16 +125,20 @@ def mark_signed_in(session, *, device=None) -> None:
     session[LAST_SEEN_KEY] = int(time.time())
 
 
+def app_set_up_without_phone(user) -> TOTPDevice:
+    """The person's authenticator app, set up here with a key kept in the database if they have
+    none: for the demonstration's accounts, the benchmark's and the tests' made-up people only."""
+    return app_device(user) or TOTPDevice.objects.create(
+        user=user, name=APP_DEVICE_NAME, confirmed=True
+    )
+
+
 def complete_forced_sign_in(session, user) -> None:
     """After the test client's `force_login` (the benchmark, the tests), leave the session as a
     whole sign-in does: the second factor given by someone who must have one, their app set up
     here if they have none (on a database of made-up people)."""
     user.__dict__.pop("_board_roles", None)  # their seats may have changed since last asked
-    device = None
-    if second_factor_required(user):
-        device = app_device(user) or TOTPDevice.objects.create(
-            user=user, name=APP_DEVICE_NAME, confirmed=True
-        )
+    device = app_set_up_without_phone(user) if second_factor_required(user) else None
     mark_signed_in(session, device=device)
     session.save()
 

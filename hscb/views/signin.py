@@ -4,6 +4,7 @@ and backup codes, and the session's timer."""
 from __future__ import annotations
 
 from base64 import b32encode
+from collections.abc import Callable
 
 import segno
 from django.conf import settings
@@ -247,59 +248,70 @@ def two_factor_backup_codes(request: HttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
-@sensitive_post_parameters("current_code")
-@require_http_methods(["GET", "POST"])
-def two_factor_new_backup_codes(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if not has_second_factor(user):
-        return redirect("account")
-    if lockout.is_refused(request, user.email):
-        return _refuse(request, user.email)
+def _change_with_current_code(
+    request: HttpRequest,
+    *,
+    submit_label: str,
+    template: str,
+    change: Callable[[str], HttpResponse],
+) -> HttpResponse:
+    """A page that changes the person's second factor once they give a code from it: `change`
+    makes the change with that code (through a service) and answers; a wrong code is said on
+    the form and counts towards the lockout."""
+    email = request.user.email
+    if lockout.is_refused(request, email):
+        return _refuse(request, email)
     form = CurrentCodeForm(
-        request.POST if request.method == "POST" else None, submit_label="Get new backup codes"
+        request.POST if request.method == "POST" else None, submit_label=submit_label
     )
     if request.method == "POST" and form.is_valid():
         try:
-            codes = services.backup_codes_renew(
-                user=user, current_code=form.cleaned_data["current_code"]
-            )
+            return change(form.cleaned_data["current_code"])
         except ValidationError as error:
             refused = _failed_current_code(request, form, error)
             if refused is not None:
                 return refused
-        else:
-            request.session[CODES_TO_SHOW_KEY] = codes
-            return redirect(_with_next("two_factor_backup_codes", reverse("account")))
-    return render(request, "registration/two_factor_new_backup_codes.html", {"form": form})
+    return render(request, template, {"form": form})
+
+
+@never_cache
+@sensitive_post_parameters("current_code")
+@require_http_methods(["GET", "POST"])
+def two_factor_new_backup_codes(request: HttpRequest) -> HttpResponse:
+    if not has_second_factor(request.user):
+        return redirect("account")
+
+    def renew(current_code: str) -> HttpResponse:
+        codes = services.backup_codes_renew(user=request.user, current_code=current_code)
+        request.session[CODES_TO_SHOW_KEY] = codes
+        return redirect(_with_next("two_factor_backup_codes", reverse("account")))
+
+    return _change_with_current_code(
+        request,
+        submit_label="Get new backup codes",
+        template="registration/two_factor_new_backup_codes.html",
+        change=renew,
+    )
 
 
 @never_cache
 @sensitive_post_parameters("current_code")
 @require_http_methods(["GET", "POST"])
 def two_factor_turn_off(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if not services.second_factor_may_turn_off(user):
+    if not services.second_factor_may_turn_off(request.user):
         return redirect("account")
-    if lockout.is_refused(request, user.email):
-        return _refuse(request, user.email)
-    form = CurrentCodeForm(
-        request.POST if request.method == "POST" else None,
+
+    def turn_off(current_code: str) -> HttpResponse:
+        services.second_factor_turn_off(user=request.user, current_code=current_code)
+        messages.success(request, "Two-factor sign-in is off. You sign in with your password.")
+        return redirect("account")
+
+    return _change_with_current_code(
+        request,
         submit_label="Turn off two-factor sign-in",
+        template="registration/two_factor_turn_off.html",
+        change=turn_off,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.second_factor_turn_off(
-                user=user, current_code=form.cleaned_data["current_code"]
-            )
-        except ValidationError as error:
-            refused = _failed_current_code(request, form, error)
-            if refused is not None:
-                return refused
-        else:
-            messages.success(request, "Two-factor sign-in is off. You sign in with your password.")
-            return redirect("account")
-    return render(request, "registration/two_factor_turn_off.html", {"form": form})
 
 
 # The session's timer, for the warning before an idle session ends -------------------------------

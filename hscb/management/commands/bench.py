@@ -3,16 +3,19 @@
 A benchmark, not a test: it prints a table (median and 95th percentile time, SQL queries per
 request, and the ratio of the median to a minimal view's) and can write it as JSON. With
 `--compare-scale` it first measures at a tenth of the scale, then fills up and measures again,
-so a page whose query count grows with the data stands out. Add new pages to `PAGES`.
+and lists every page whose time or query count grows with the data, and every page too slow
+beside the minimal view. `--only` times some pages; `--profile` shows where their time goes.
+Add new pages to `PAGES`.
 """
 
 from __future__ import annotations
 
-import datetime
+import cProfile
 import gc
-import itertools
+import io
 import json
 import math
+import pstats
 import shutil
 import statistics
 import tempfile
@@ -23,9 +26,7 @@ from pathlib import Path
 
 import factory.random
 from django.conf import settings
-from django.contrib.auth.models import Group as PermissionGroup
 from django.contrib.auth.tokens import default_token_generator
-from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.test import Client
@@ -38,46 +39,21 @@ from django.test.utils import (
     teardown_test_environment,
 )
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from hscb.lib.reminders import Ladder
 from hscb.lib.tokens import invitation_token_generator
 from hscb.lib.twofactor import complete_forced_sign_in
-from hscb.management.commands.load_board import FIXTURE
-from hscb.models import (
-    Action,
-    ActionNote,
-    ActionStatus,
-    Agency,
-    AgendaItem,
-    Attendance,
-    AttendanceStatus,
-    BusinessPlan,
-    Group,
-    GroupFunction,
-    Meeting,
-    MeetingStatus,
-    Membership,
-    MembershipRole,
-    Paper,
-    Priority,
-    Rag,
-    Sector,
-    Target,
-    User,
-)
-from hscb.rules import SECRETARIAT_GROUP
-from hscb.services.board import board_load
+from hscb.models import Action, BusinessPlan, Group, GroupFunction, Meeting, User
 
-from ._bench_cases import BENCH_USERS, fill_cases
-from ._bench_cdop import CDOP_USERS, fill_cdop
+from ._bench_board import board, fill
 
 BACKEND = "hscb.lib.backends.AgencyModelBackend"
 # The people the case review pages are requested as, besides the secretariat and the chair.
 MINIMAL = "/bench/minimal/"
 WARM_UP = 5
+# The profile's first list is of the project's own functions.
+PROJECT_CODE = r"/(hscb|subgroups|casereview|cdop|audits)/"
 
 
 @dataclass(frozen=True)
@@ -197,6 +173,33 @@ class Result:
         return [self.page, self.user, f"{self.median_ms:.2f}", f"{self.p95_ms:.2f}"]
 
 
+# With --compare-scale, a page "grows" when its median at the scale is more than this many times
+# its median at the smaller scale; a page under QUIET times the minimal view at the scale may
+# wobble that much without counting. Any page over SLOW times the minimal view is too slow.
+GROWTH = 1.5
+QUIET = 10
+SLOW = 30
+# Exports are timed but their growth is expected: they hold every row. They must stream.
+EXPORTS = (".csv", ".xlsx")
+
+
+def growth_report(results: list[Result], small: list[Result] | None) -> tuple[list, list]:
+    """Pages that grow with the data (if measured at two scales) and pages too slow, as lines."""
+    grew, slow = [], []
+    for n, r in enumerate(results[1:], start=1):
+        exported = r.page.split("?")[0].endswith(EXPORTS)
+        if small is not None and not exported:
+            s = small[n]
+            growth = r.median_ms / s.median_ms if s.median_ms else 0.0
+            if growth > GROWTH and r.ratio >= QUIET:
+                grew.append(f"{r.page} as {r.user}: {s.median_ms:.0f} -> {r.median_ms:.0f} ms")
+            if r.queries != s.queries:
+                grew.append(f"{r.page} as {r.user}: {s.queries} -> {r.queries} queries")
+        if r.ratio > SLOW and not exported:
+            slow.append(f"{r.page} as {r.user}: {r.ratio:.0f}x the minimal view")
+    return grew, slow
+
+
 class Command(BaseCommand):
     help = (
         "Fill a throwaway database to a scale and time each page, signed in, against a minimal "
@@ -212,7 +215,20 @@ class Command(BaseCommand):
             type=int,
             const=0,
             metavar="N",
-            help="Measure first at N people (default a tenth of --scale) to compare query counts.",
+            help="Measure first at N people (default a tenth of --scale) and show each page's "
+            "growth between the two.",
+        )
+        parser.add_argument(
+            "--only",
+            action="append",
+            default=[],
+            metavar="TEXT",
+            help="Time only the pages whose address (as in PAGES) contains TEXT; repeatable.",
+        )
+        parser.add_argument(
+            "--profile",
+            action="store_true",
+            help="Print a cProfile of one request to each page timed, at the (larger) scale.",
         )
         parser.add_argument("--json", type=Path, metavar="PATH", help="Write the results here.")
 
@@ -225,6 +241,10 @@ class Command(BaseCommand):
             raise CommandError("--scale and --repeat must be at least 1.")
         if compare_scale is not None and not 0 < compare_scale < scale:
             raise CommandError("--compare-scale must be at least 1 and less than --scale.")
+        only = options["only"]
+        pages = [p for p in PAGES if not only or any(text in p.url for text in only)]
+        if not pages:
+            raise CommandError("No page matches --only.")
 
         started = time.perf_counter()
         factory.random.reseed_random("safeguard-board-bench")
@@ -242,13 +262,15 @@ class Command(BaseCommand):
                 PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
                 ROOT_URLCONF="hscb.bench_urls",
             ):
-                users = _board()
+                users = board()
                 small = None
                 if compare_scale is not None:
-                    _fill(compare_scale)
-                    small = _measure(users, repeat)
-                _fill(scale)
-                results = _measure(users, repeat)
+                    self._filled(compare_scale)
+                    small = _measure(users, pages, repeat)
+                self._filled(scale)
+                results = _measure(users, pages, repeat)
+                if options["profile"]:
+                    _profile(users, pages, self.stdout)
         finally:
             teardown_databases(old_config, 0)
             teardown_test_environment()
@@ -268,6 +290,12 @@ class Command(BaseCommand):
             options["json"].write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
             self.stdout.write(f"Results written to {options['json']}.")
 
+    def _filled(self, scale: int) -> None:
+        began = time.perf_counter()
+        fill(scale)
+        self.stdout.write(f"Filled to {scale} people in {time.perf_counter() - began:.0f} s.")
+        self.stdout.flush()
+
     def _print(
         self,
         results: list[Result],
@@ -279,14 +307,13 @@ class Command(BaseCommand):
     ) -> None:
         header = ["page", "as", "median ms", "p95 ms", "queries", "x minimal"]
         rows = [[*r.cells(), str(r.queries), f"{r.ratio:.1f}"] for r in results]
-        grew = []
         if small is not None:
+            header[2] = f"median ms @{scale}"
             header[4] = f"queries @{scale}"
-            header += [f"queries @{compare_scale}", f"median ms @{compare_scale}"]
+            header += [f"queries @{compare_scale}", f"median ms @{compare_scale}", "growth"]
             for row, r, s in zip(rows, results, small, strict=True):
-                row += [str(s.queries), f"{s.median_ms:.2f}"]
-                if r.queries != s.queries:
-                    grew.append(f"{r.page} as {r.user}: {s.queries} -> {r.queries} queries")
+                growth = r.median_ms / s.median_ms if s.median_ms else 0.0
+                row += [str(s.queries), f"{s.median_ms:.2f}", f"{growth:.2f}"]
         widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
         for n, row in enumerate([header, *rows]):
             cells = [
@@ -300,295 +327,24 @@ class Command(BaseCommand):
             f"\n{scale} people, {repeat} timed requests a page after {WARM_UP} to warm up, "
             f"{connection.vendor}; {elapsed:.0f} s in all."
         )
+        grew, slow = growth_report(results, small)
         if grew:
-            self.stdout.write(self.style.WARNING("Query counts that grow with the data:"))
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Pages that grow with the data (more than {GROWTH}x, or in queries; "
+                    f"pages under {QUIET}x the minimal view may wobble):"
+                )
+            )
             for line in grew:
                 self.stdout.write(self.style.WARNING(f"  {line}"))
         elif small is not None:
-            self.stdout.write(self.style.SUCCESS("No page's query count grows with the data."))
-
-
-def _board() -> dict[str, User]:
-    """The board as shipped, plus the two people the pages are requested as."""
-    # The test factories need the development packages: imported here, after the DEBUG check.
-    from tests.hscb.factories import AgencyFactory, MembershipFactory, UserFactory
-
-    board_load(data=json.loads(FIXTURE.read_text(encoding="utf-8")))
-    unit = AgencyFactory(
-        name="Board business unit", short_name="Business unit", sector=Sector.BOARD
-    )
-    secretariat = UserFactory(email="secretariat@bench.example", is_staff=True, agency=unit)
-    secretariat.groups.add(PermissionGroup.objects.get(name=SECRETARIAT_GROUP))
-    for group in Group.objects.all():
-        MembershipFactory(user=secretariat, group=group, role=MembershipRole.SECRETARIAT)
-    chair = MembershipFactory(
-        user=UserFactory(email="io.chair@bench.example"),
-        group=Group.objects.get(function=GroupFunction.IMPROVING_OUTCOMES),
-        role=MembershipRole.CHAIR,
-    ).user
-    seated = {}
-    for name, function, role in [
-        ("board_chair", GroupFunction.STRATEGIC_BOARD, MembershipRole.CHAIR),
-        ("case_review", GroupFunction.CASE_REVIEW, MembershipRole.MEMBER),
-        ("case_review_chair", GroupFunction.CASE_REVIEW, MembershipRole.CHAIR),
-    ]:
-        seated[name] = MembershipFactory(
-            user=UserFactory(email=BENCH_USERS[name]),
-            group=Group.objects.get(function=function),
-            role=role,
-        ).user
-    for name, role in [("cdop", MembershipRole.MEMBER), ("cdop_chair", MembershipRole.CHAIR)]:
-        seated[name] = MembershipFactory(
-            user=UserFactory(email=CDOP_USERS[name]),
-            group=Group.objects.get(function=GroupFunction.CHILD_DEATH_OVERVIEW),
-            role=role,
-        ).user
-    agency = UserFactory(
-        email=BENCH_USERS["agency"],
-        agency=AgencyFactory(name="Bench notifying agency", sector=Sector.CHILDRENS_SERVICES),
-    )
-    return {"secretariat": secretariat, "chair": chair, "agency": agency, **seated}
-
-
-def _fill(scale: int) -> None:
-    """Add people (to `scale` in all) with one agency for every ten and seats on the groups.
-
-    Each person has a seat on one group and every fifth a second; one person in ten has left
-    their seats and one in fifty leaves within 30 days; one in 25 has not set a password. Every
-    group not chaired by one of the benchmark's people (Improving Outcomes, the Strategic Board,
-    Case Review) gets a chair and a vice-chair.
-    """
-    from tests.hscb.factories import AgencyFactory, MembershipFactory, UserFactory
-
-    start = User.objects.filter(email__endswith="@people.bench.example").count()
-    have = Agency.objects.filter(name__startswith="Bench agency").count()
-    sectors = Sector.values
-    Agency.objects.bulk_create(
-        AgencyFactory.build(name=f"Bench agency {i:04d}", sector=sectors[i % len(sectors)])
-        for i in range(have, max(10, scale // 10))
-    )
-    agencies = list(Agency.objects.filter(name__startswith="Bench agency").order_by("name"))
-    people = [
-        UserFactory.build(
-            email=f"person{i:05d}@people.bench.example", agency=agencies[i % len(agencies)]
-        )
-        for i in range(start, scale)
-    ]
-    for i, person in enumerate(people, start=start):
-        if i % 25 == 7:
-            person.set_unusable_password()
-    User.objects.bulk_create(people)  # sets their primary keys (SQLite and PostgreSQL)
-
-    groups = list(Group.objects.order_by("order"))
-    # The groups the benchmark's own people chair keep their chair.
-    chaired = set(
-        Membership.objects.filter(role=MembershipRole.CHAIR, end_date__isnull=True).values_list(
-            "group_id", flat=True
-        )
-    )
-    today = timezone.localdate()
-    seats = []
-    for i, person in enumerate(people, start=start):
-        first = i % len(groups)
-        role = MembershipRole.ADVISER if i % 7 == 0 else MembershipRole.MEMBER
-        if i < 2 * len(groups) and groups[first].pk not in chaired:
-            role = MembershipRole.CHAIR if i < len(groups) else MembershipRole.VICE_CHAIR
-        places = [(first, role)]
-        if i % 5 == 0:
-            places.append(((first + 1 + i % 8) % len(groups), MembershipRole.MEMBER))
-        for index, seat_role in places:
-            seat = MembershipFactory.build(
-                user=person,
-                group=groups[index],
-                role=seat_role,
-                agency=person.agency,
-                start_date=today - datetime.timedelta(days=30 + i % 700),
-            )
-            if i % 10 == 9 and seat_role != MembershipRole.CHAIR:
-                seat.end_date = today - datetime.timedelta(days=1 + i % 20)
-            elif i % 50 == 3:
-                seat.end_date = today + datetime.timedelta(days=i % 30)
-            seats.append(seat)
-    Membership.objects.bulk_create(seats)
-    _fill_business(scale, people, groups)
-    fill_cases(people)
-    fill_cdop(people)
-
-
-def _fill_business(scale: int, people: list[User], groups: list[Group]) -> None:
-    """Meetings, agendas, attendance, actions and the business plan, in proportion to `scale`.
-
-    Each group gets a meeting for every 100 people (half held, with attendance; half to come,
-    with papers), three agenda items each; there is an action for every two people, one in
-    fifty of them the benchmark chair's; and a business plan priority for every 100 people, at
-    least one led by each group.
-    """
-    from tests.hscb.factories import PDF_BYTES
-
-    if not people:
-        return
-    now = timezone.now()
-    chair = User.objects.get(email="io.chair@bench.example")
-    secretariat = User.objects.get(email="secretariat@bench.example")
-    per_group = max(2, len(people) // 100)
-    meetings = []
-    for group in groups:
-        for n in range(per_group):
-            days = (n + 1) * 14 * (-1 if n % 2 else 1)
-            start = now + datetime.timedelta(days=days, hours=n % 5)
-            meetings.append(
-                Meeting(
-                    group=group,
-                    starts_at=start,
-                    ends_at=start + datetime.timedelta(hours=2),
-                    venue="County Hall, Hertford",
-                    status=MeetingStatus.HELD if days < 0 else MeetingStatus.SCHEDULED,
-                    quorate=(n % 3 != 0) if days < 0 else None,
-                )
-            )
-    Meeting.objects.bulk_create(meetings)
-    items = [
-        AgendaItem(meeting=m, order=i, title=f"Item {i}", minutes_allotted=20, presenter=chair)
-        for m in meetings
-        for i in range(1, 4)
-    ]
-    AgendaItem.objects.bulk_create(items)
-    papers = []
-    for item in items[::3]:
-        if item.meeting.status == MeetingStatus.SCHEDULED:
-            paper = Paper(item=item, title="Report", original_name="report.pdf")
-            paper.file.save("report.pdf", ContentFile(PDF_BYTES), save=False)
-            paper.size = len(PDF_BYTES)
-            paper.uploaded_by = secretariat
-            papers.append(paper)
-    Paper.objects.bulk_create(papers)
-    attendance = []
-    for meeting in meetings:
-        if meeting.status != MeetingStatus.HELD:
-            continue
-        for k, person in enumerate(people[meeting.pk % 50 :: 97][:8]):
-            attendance.append(
-                Attendance(
-                    meeting=meeting,
-                    person=person,
-                    agency=person.agency,
-                    status=[AttendanceStatus.PRESENT, AttendanceStatus.APOLOGIES][k % 4 == 3],
-                    is_member=True,
-                )
-            )
-    Attendance.objects.bulk_create(attendance, ignore_conflicts=True)
-
-    today = timezone.localdate()
-    ladder = Ladder.from_settings()
-    actions = []
-    for i in range(len(people) // 2):
-        owner = chair if i % 50 == 0 else people[(i * 7) % len(people)]
-        due = today + datetime.timedelta(days=(i % 120) - 40)
-        status = [ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.DONE][i % 3]
-        action = Action(
-            group=groups[i % len(groups)],
-            meeting=meetings[i % len(meetings)],
-            title=f"Action {i}",
-            owner=owner,
-            due_date=due,
-            status=status,
-            reminder_next_on=ladder.next_on(due=due, last_sent=None),
-        )
-        actions.append(action)
-    Action.objects.bulk_create(actions)
-    ActionNote.objects.bulk_create(
-        ActionNote(action=a, author=a.owner, text="Progress made.") for a in actions[::4]
-    )
-
-    year = today.year - (1 if today.month < 4 else 0)
-    plan, _ = BusinessPlan.objects.get_or_create(year=year)
-    start = plan.priorities.count()
-    priorities = Priority.objects.bulk_create(
-        Priority(plan=plan, number=start + n + 1, title=f"Priority {start + n + 1}", rag=rag)
-        for n, rag in zip(
-            range(max(len(groups), len(people) // 100)), itertools.cycle(Rag.values), strict=False
-        )
-    )
-    Target.objects.bulk_create(
-        Target(priority=p, text="A target", measure="A measure") for p in priorities for _ in "ab"
-    )
-    lead = Priority.groups.through
-    lead.objects.bulk_create(
-        lead(priority_id=p.pk, group_id=groups[n % len(groups)].pk)
-        for n, p in enumerate(priorities)
-    )
-    _fill_register(people, priorities, ladder)
-
-
-def _fill_register(people: list[User], priorities: list[Priority], ladder: Ladder) -> None:
-    """An issue on the Improving Outcomes register for every ten people, each naming two
-    agencies (one in five countywide), a third of them bearing on no priority, some monitored,
-    escalated or closed, and a status move recorded for each."""
-    from subgroups.models import Issue, IssueSource, IssueStatus, IssueUpdate
-    from subgroups.services.register import rating_for
-    from tests.subgroups.factories import ensure_ratings
-
-    bands = ensure_ratings()
-    register = Group.objects.get(function=GroupFunction.IMPROVING_OUTCOMES)
-    agencies = list(Agency.objects.filter(name__startswith="Bench agency").order_by("name"))
-    today = timezone.localdate()
-    now = timezone.now()
-    statuses = [IssueStatus.OPEN, IssueStatus.OPEN, IssueStatus.MONITORING]
-    statuses += [IssueStatus.ESCALATED, IssueStatus.CLOSED]
-    issues = []
-    for i in range(len(people) // 10):
-        likelihood, impact = 1 + i % 5, 1 + (i * 3) % 5
-        review = today + datetime.timedelta(days=(i % 90) - 20)
-        issues.append(
-            Issue(
-                group=register,
-                title=f"Issue {i}: data not shared in time",
-                description="Two agencies do not share what they know in time.",
-                source=IssueSource.values[i % len(IssueSource.values)],
-                is_countywide=i % 5 == 0,
-                priority=priorities[i % len(priorities)] if i % 3 else None,
-                likelihood=likelihood,
-                impact=impact,
-                score=likelihood * impact,
-                rating=rating_for(likelihood * impact, bands),
-                owner=people[(i * 11) % len(people)],
-                proposed_improvement="A data-sharing agreement.",
-                review_date=review,
-                status=statuses[i % len(statuses)],
-                created_by=people[(i * 13) % len(people)],
-                created_at=now - datetime.timedelta(days=i % 360),
-                reminder_next_on=ladder.next_on(due=review, last_sent=None),
-            )
-        )
-    Issue.objects.bulk_create(issues)
-    named = Issue.agencies.through
-    named.objects.bulk_create(
-        named(issue_id=issue.pk, agency_id=agencies[(i + k) % len(agencies)].pk)
-        for i, issue in enumerate(issues)
-        for k in (0, 1)
-    )
-    IssueUpdate.objects.bulk_create(
-        IssueUpdate(
-            issue=issue,
-            author=issue.owner,
-            written_at=issue.created_at,
-            text="Raised on the register.",
-            status_to=IssueStatus.OPEN,
-        )
-        for issue in issues
-    )
-    IssueUpdate.objects.bulk_create(
-        IssueUpdate(
-            issue=issue,
-            author=issue.owner,
-            written_at=issue.created_at + datetime.timedelta(days=10),
-            text="Moved on.",
-            status_from=IssueStatus.OPEN,
-            status_to=issue.status,
-        )
-        for issue in issues
-        if issue.status != IssueStatus.OPEN
-    )
+            self.stdout.write(self.style.SUCCESS("No page grows with the data."))
+        if slow:
+            self.stdout.write(self.style.WARNING(f"Pages over {SLOW}x the minimal view:"))
+            for line in slow:
+                self.stdout.write(self.style.WARNING(f"  {line}"))
+        else:
+            self.stdout.write(self.style.SUCCESS(f"No page is over {SLOW}x the minimal view."))
 
 
 def _signed_in_client(user: User) -> Client:
@@ -599,24 +355,14 @@ def _signed_in_client(user: User) -> Client:
     return client
 
 
-def _measure(users: dict[str, User], repeat: int) -> list[Result]:
+def _measure(users: dict[str, User], pages: list[Page], repeat: int) -> list[Result]:
     """Time the minimal view and every page; the first result is the minimal view's.
 
     The pages take turns, one request each a round, so a burst of load from elsewhere on the
     machine falls on all of them alike rather than on whichever page was being timed.
     """
-    clients = {}
-    for name, user in users.items():
-        clients[name] = _signed_in_client(user)
-    clients["anonymous"] = Client()
-    links = _password_links(users["chair"])
-    records = _records(users)
-    targets = [(clients["chair"], MINIMAL, "chair")]
-    for page in PAGES:
-        client, url = links.get(page.url, (clients[page.user], page.url))
-        for name, value in records.items():
-            url = url.replace(name, value)
-        targets.append((client, url, page.user))
+    clients = _clients(users)
+    targets = [(clients["chair"], MINIMAL, "chair"), *_targets(users, clients, pages)]
     counts = [_warm_up(client, url) for client, url, _ in targets]
     samples: list[list[float]] = [[] for _ in targets]
     gc.collect()
@@ -633,6 +379,43 @@ def _measure(users: dict[str, User], repeat: int) -> list[Result]:
     for result in results:
         result.ratio = result.median_ms / results[0].median_ms
     return results
+
+
+def _clients(users: dict[str, User]) -> dict[str, Client]:
+    clients = {name: _signed_in_client(user) for name, user in users.items()}
+    clients["anonymous"] = Client()
+    return clients
+
+
+def _targets(
+    users: dict[str, User], clients: dict[str, Client], pages: list[Page]
+) -> list[tuple[Client, str, str]]:
+    """Each page's client and address, its placeholders filled in."""
+    links = _password_links(users["chair"])
+    records = _records(users)
+    targets = []
+    for page in pages:
+        client, url = links.get(page.url, (clients[page.user], page.url))
+        for name, value in records.items():
+            url = url.replace(name, value)
+        targets.append((client, url, page.user))
+    return targets
+
+
+def _profile(users: dict[str, User], pages: list[Page], out) -> None:
+    """One request to each page under cProfile: the project's 20 calls with most time beneath
+    them, and the 10 calls anywhere with most time in themselves."""
+    clients = _clients(users)
+    for client, url, user in _targets(users, clients, pages):
+        profiler = cProfile.Profile()
+        profiler.enable()
+        _get(client, url)
+        profiler.disable()
+        text = io.StringIO()
+        stats = pstats.Stats(profiler, stream=text)
+        stats.sort_stats("cumulative").print_stats(PROJECT_CODE, 20)
+        stats.sort_stats("tottime").print_stats(10)
+        out.write(f"\n=== {url} as {user} ===\n{text.getvalue()}")
 
 
 def _records(users: dict[str, User]) -> dict[str, str]:

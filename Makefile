@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install run test bench assets lint format
+.PHONY: install run test bench load assets lint format
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test: install
 
 bench: install
 	$(BIN)/python manage.py bench $(BENCH_ARGS)
+
+# Many signed-in people at once against gunicorn, on PostgreSQL (DATABASE_URL) at national scale.
+load: install
+	$(BIN)/python manage.py bench_load $(LOAD_ARGS)
 
 # Rebuild static/css/main.css from static/scss/ and copy GOV.UK Frontend's script (needs npm).
 assets:

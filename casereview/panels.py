@@ -21,7 +21,7 @@ from hscb.models import Group, GroupFunction, User
 from hscb.selectors.dashboards import Chart, Panel, register_panel, status_chart
 
 from .models import Clock, Notification, NotificationStatus
-from .selectors.cases import describe_clock
+from .selectors.cases import awaiting_decision, decision_cases, describe_clock
 
 CLOCK_LIST = 15
 WAITING_LIST = 10
@@ -117,11 +117,7 @@ def board_cases(user: User, today: datetime.date) -> Panel | None:
             notification__status__in=(NotificationStatus.CONSIDERED, NotificationStatus.DECIDED)
         )
     listable_total = listable.count()
-    waiting = list(
-        waiting_cases.select_related(
-            "consideration__recommendation", "consideration__meeting"
-        ).order_by("consideration__recorded_at", "pk")[:WAITING_LIST]
-    )
+    waiting = decision_cases(awaiting_decision()[:WAITING_LIST])
     overdue = [
         describe_clock(clock, today)
         for clock in listable.select_related("notification").order_by("due_on", "pk")[:OVERDUE_LIST]

@@ -9,9 +9,19 @@ from django import forms
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
-from django_filters import fields as filter_fields
 
-from hscb.models import CLOSED_STATUSES, OPEN_STATUSES, Action, ActionStatus, Group, Meeting, User
+from hscb.forms.board import PeopleSelect, QuickSelect
+from hscb.models import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    Action,
+    ActionStatus,
+    Group,
+    Meeting,
+    Membership,
+    User,
+)
+from hscb.selectors.people import person_label
 
 # "Current" (open or in progress) is what a chair usually wants; "any" shows every action.
 STATUS_CHOICES = [
@@ -90,13 +100,17 @@ class MyActionFilter(_WithDefaults):
         form = FilterForm
 
 
-class OwnerChoiceField(filter_fields.ModelChoiceField):
-    def label_from_instance(self, obj: User) -> str:
-        return obj.get_full_name() or obj.email
+# The meeting filter offers the group's latest meetings with actions, this many.
+MEETING_CHOICES = 24
 
 
 class OwnerFilter(django_filters.ModelChoiceFilter):
-    field_class = OwnerChoiceField
+    """Any person who owns one of the group's actions. The select offers the group's current
+    members; its autocomplete finds any other owner (`PeopleSelect`)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", PeopleSelect)
+        super().__init__(*args, **kwargs)
 
 
 class GroupActionFilter(_WithDefaults):
@@ -122,14 +136,40 @@ class GroupActionFilter(_WithDefaults):
 
     def __init__(self, data: QueryDict | None = None, *args, group: Group, **kwargs) -> None:
         super().__init__(data, *args, **kwargs)
+        # What may be chosen: any owner, any meeting, of the group's actions (checked on the one
+        # chosen). What is offered: a fixed number, so the form does not grow with the years.
         of_group = Action.objects.filter(group=group)
-        self.filters["owner"].queryset = User.objects.filter(
-            pk__in=of_group.values("owner_id")
-        ).order_by("last_name", "first_name", "email")
-        self.filters["meeting"].queryset = (
-            Meeting.objects.filter(pk__in=of_group.values("meeting_id"))
-            .select_related("group")
-            .order_by("-starts_at")
+        self.filters["owner"].queryset = User.objects.filter(pk__in=of_group.values("owner_id"))
+        self.filters["meeting"].queryset = Meeting.objects.filter(
+            pk__in=of_group.values("meeting_id")
+        ).select_related("group")
+        members = (
+            User.objects.filter(
+                is_active=True,
+                pk__in=Membership.objects.current().filter(group=group).values("user_id"),
+            )
+            .select_related("agency")
+            .order_by("last_name", "first_name", "pk")
+        )
+        fields = self.form.fields
+        fields["owner"].widget.choices = [
+            ("", "Anyone"),
+            (f"Members of the {group.name}", [(u.pk, person_label(u)) for u in members]),
+        ]
+        latest = self.filters["meeting"].queryset.order_by("-starts_at", "-pk")[:MEETING_CHOICES]
+        chosen = self.form["meeting"].value()
+        if chosen and str(chosen).isdigit() and len(str(chosen)) < 19:
+            latest = list(latest) + list(
+                self.filters["meeting"]
+                .queryset.filter(pk=int(chosen))
+                .exclude(pk__in=[m.pk for m in latest])
+            )
+        fields["meeting"].widget = QuickSelect(
+            choices=[("", "Any meeting"), *((m.pk, str(m)) for m in latest)]
+        )
+        fields["meeting"].help_text = (
+            f"The {MEETING_CHOICES} latest meetings with actions. For an older meeting, "
+            "its own page lists the actions it agreed."
         )
 
     def filter_overdue(self, queryset: QuerySet[Action], name: str, value: bool):

@@ -196,3 +196,14 @@ rules.add_perm(
 # Moving an action's due date or giving it to someone else is for the group's chair and the
 # secretariat; an owner reports progress but does not reassign their own work.
 rules.add_perm("hscb.reassign_action", is_secretariat | chairs_its_group)
+
+
+@rules.predicate
+def sits_on_a_group(user) -> bool:
+    return bool(roles_of(user).member_group_ids)
+
+
+# Finding anyone with an account by name, for a field that chooses a person (an action's owner,
+# a presenter, an issue's owner): for those who fill in such fields, the board's members and the
+# secretariat. Agency staff who only send notifications choose nobody.
+rules.add_perm("hscb.search_people", is_secretariat | sits_on_a_group)

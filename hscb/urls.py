@@ -141,6 +141,7 @@ urlpatterns = [
         name="priority_progress",
     ),
     path("account/", views.account, name="account"),
+    path("people/search/", views.people_search, name="people_search"),
     path("", include("subgroups.urls")),
     path("", include("casereview.urls")),
     path("", include("cdop.urls")),

@@ -1,5 +1,5 @@
 // Builds static/css/main.css from static/scss/main.scss and copies the vendored scripts into
-// static/vendor/: GOV.UK Frontend's and Chart.js's, each with its source map, which whitenoise's
+// static/vendor/: GOV.UK Frontend's, Chart.js's and GOV.UK's accessible autocomplete's, each with its source map, which whitenoise's
 // manifest storage needs (collectstatic fails on a map a script names but that is missing).
 // Run `make assets`.
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
@@ -21,6 +21,7 @@ writeFileSync(join(root, "static", "css", "main.css"), result.css + "\n");
 const vendored = [
   ["govuk-frontend", join("govuk-frontend", "dist", "govuk"), ["govuk-frontend.min.js"]],
   ["chart.js", join("chart.js", "dist"), ["chart.umd.min.js"]],
+  ["accessible-autocomplete", join("accessible-autocomplete", "dist"), ["accessible-autocomplete.min.js"]],
 ];
 for (const [name, source, scripts] of vendored) {
   const target = join(root, "static", "vendor", name);
@@ -31,4 +32,4 @@ for (const [name, source, scripts] of vendored) {
     }
   }
 }
-console.log("Built static/css/main.css and copied GOV.UK Frontend's and Chart.js's scripts.");
+console.log("Built static/css/main.css and copied the vendored scripts.");

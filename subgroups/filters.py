@@ -7,13 +7,14 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django_filters import fields as filter_fields
 
-from hscb.filters import FilterForm, OwnerFilter, _WithDefaults
-from hscb.models import Agency, Priority, User
+from hscb.filters import FilterForm, _WithDefaults
+from hscb.forms.board import QuickSelect
+from hscb.models import Priority
 from subgroups.models import Issue, IssueStatus, RiskRating
 from subgroups.models.register import OPEN_ISSUE_STATUSES
 
@@ -38,6 +39,9 @@ SORTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "title": ("Title, A to Z", ("title", "pk")),
 }
 DEFAULT_SORT = "risk"
+SEARCH_MAX = 200
+# The business plans whose priorities the filter offers: this year's and the two before.
+PLAN_YEARS_OFFERED = 3
 
 
 def _filter_status(queryset: QuerySet[Issue], name: str, value: str) -> QuerySet[Issue]:
@@ -57,13 +61,29 @@ class PriorityFilter(django_filters.ModelChoiceFilter):
     field_class = PriorityChoiceField
 
 
-class AgencyChoiceField(filter_fields.ModelChoiceField):
-    def label_from_instance(self, obj: Agency) -> str:
-        return obj.name
+def _words(value: str) -> list[str]:
+    return value.split()
 
 
-class AgencyFilter(django_filters.ModelChoiceFilter):
-    field_class = AgencyChoiceField
+def _filter_agency(queryset: QuerySet[Issue], name: str, value: str) -> QuerySet[Issue]:
+    """Issues naming an agency whose name or short name holds every word typed."""
+    named = Issue.agencies.through.objects.filter(issue_id=OuterRef("pk"))
+    for word in _words(value):
+        named = named.filter(
+            Q(agency__name__icontains=word) | Q(agency__short_name__icontains=word)
+        )
+    return queryset.filter(Exists(named))
+
+
+def _filter_owner(queryset: QuerySet[Issue], name: str, value: str) -> QuerySet[Issue]:
+    """Issues whose owner's first name, last name or email holds each word typed."""
+    for word in _words(value):
+        queryset = queryset.filter(
+            Q(owner__first_name__icontains=word)
+            | Q(owner__last_name__icontains=word)
+            | Q(owner__email__icontains=word)
+        )
+    return queryset
 
 
 def _scale(labels: dict[int, str]) -> list[tuple[int, str]]:
@@ -74,8 +94,9 @@ class IssueFilter(_WithDefaults):
     """The register's filters: status (live by default), rating, agency named, business-plan
     priority (or none), owner, likelihood, impact, overdue review only, and the sort order.
 
-    Owners, agencies and priorities offered are those of issues on the register (and the
-    priorities of the current plans), each list one query whatever the number of issues.
+    Agencies and owners are searched by name rather than chosen from a list, which would hold
+    every agency and every person the register has ever named. The priorities offered are those
+    of the last few plans, and the one chosen (an older plan's, from the priorities page).
     """
 
     status = django_filters.ChoiceFilter(
@@ -84,19 +105,25 @@ class IssueFilter(_WithDefaults):
     rating = django_filters.ModelChoiceFilter(
         label="Rating", queryset=RiskRating.objects.none(), empty_label="Any rating"
     )
-    agency = AgencyFilter(
+    agency = django_filters.CharFilter(
         label="Agency named",
-        field_name="agencies",
-        queryset=Agency.objects.none(),
-        empty_label="Any agency",
+        help_text="Words in the agency's name.",
+        method=_filter_agency,
+        max_length=SEARCH_MAX,
     )
     priority = PriorityFilter(
         label="Business plan priority",
+        widget=QuickSelect,
         queryset=Priority.objects.none(),
         empty_label="Any priority",
         null_label="No priority",
     )
-    owner = OwnerFilter(label="Owner", queryset=User.objects.none(), empty_label="Anyone")
+    owner = django_filters.CharFilter(
+        label="Owner",
+        help_text="Words in the owner's name or email address.",
+        method=_filter_owner,
+        max_length=SEARCH_MAX,
+    )
     likelihood = django_filters.ChoiceFilter(
         label="Likelihood", choices=_scale(LIKELIHOOD_LABELS), empty_label="Any"
     )
@@ -128,22 +155,16 @@ class IssueFilter(_WithDefaults):
     ) -> None:
         super().__init__(data, *args, **kwargs)
         self.today = today or timezone.localdate()
-        on_register = Issue.objects.all()
         self.filters["rating"].queryset = RiskRating.objects.order_by("min_score")
-        self.filters["agency"].queryset = Agency.objects.filter(
-            pk__in=on_register.values("agencies")
-        ).order_by("name")
+        offered = Q(plan__year__gt=self.today.year - PLAN_YEARS_OFFERED)
+        chosen = self.data.get("priority", "")
+        if chosen.isascii() and chosen.isdigit() and len(chosen) < 10:
+            offered |= Q(pk=int(chosen))
         self.filters["priority"].queryset = (
-            (
-                Priority.objects.filter(plan__year__gte=self.today.year - 2)
-                | Priority.objects.filter(pk__in=on_register.values("priority_id"))
-            )
+            Priority.objects.filter(offered)
             .select_related("plan")
             .order_by("-plan__year", "number", "pk")
         )
-        self.filters["owner"].queryset = User.objects.filter(
-            pk__in=on_register.values("owner_id")
-        ).order_by("last_name", "first_name", "email")
 
     def filter_overdue(self, queryset: QuerySet[Issue], name: str, value: bool) -> QuerySet[Issue]:
         if value:

@@ -83,17 +83,17 @@ def group_register(user: User, group: Group, today: datetime.date) -> Panel | No
     can_see_register = user.has_perm("subgroups.see_register")
     if not (can_see_register or user.has_perm("subgroups.see_escalation")):
         return None
-    live = Q(issues__group=group, issues__status__in=OPEN_ISSUE_STATUSES)
-    ratings = list(
-        RiskRating.objects.annotate(live=Count("issues", filter=live)).order_by("min_score")
-    )
+    ratings = list(RiskRating.objects.order_by("min_score"))
+    # Counted over the live issues only, in one query: not by joining every issue to its rating.
     counts = Issue.objects.filter(group=group, status__in=OPEN_ISSUE_STATUSES).aggregate(
         live=Count("pk"),
         overdue=Count("pk", filter=Q(review_date__lt=today)),
         unrated=Count("pk", filter=Q(rating=None)),
+        **{f"rating_{r.pk}": Count("pk", filter=Q(rating=r.pk)) for r in ratings},
     )
     rows = [
-        Row(r.name, (r.live,), colour=RATING_CHART_COLOURS.get(r.colour, "grey")) for r in ratings
+        Row(r.name, (counts[f"rating_{r.pk}"],), colour=RATING_CHART_COLOURS.get(r.colour, "grey"))
+        for r in ratings
     ]
     if counts["unrated"]:
         rows.append(Row("Not rated", (counts["unrated"],), colour="grey"))

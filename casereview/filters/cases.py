@@ -6,17 +6,15 @@ from __future__ import annotations
 import datetime
 
 import django_filters
-from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
-from django_filters import fields as filter_fields
 
 from hscb.filters import FilterForm
 from hscb.lib.workingdays import add_working_days
-from hscb.models import Agency
 
 from ..models import Clock, Notification, NotificationStatus
+from . import AGENCY_HINT, AGENCY_SEARCH_MAX, agency_words
 
 OVERDUE = "overdue"
 DUE_SOON = "due_soon"
@@ -34,33 +32,14 @@ STATUS_CHOICES = [
 ]
 
 
-class AgencyChoiceField(filter_fields.ModelChoiceField):
-    def label_from_instance(self, obj: Agency) -> str:
-        return obj.name
-
-    def to_python(self, value):
-        # A value the database cannot hold as a key is a wrong choice, not a crash.
-        if value not in self.empty_values and not (
-            isinstance(value, str) and value.isdigit() and len(value) <= 18
-        ):
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            )
-        return super().to_python(value)
-
-
-class AgencyFilter(django_filters.ModelChoiceFilter):
-    field_class = AgencyChoiceField
-
-
 def running(**lookups) -> Exists:
     """A running deadline on the case (one not met), with these lookups."""
     return Exists(Clock.objects.filter(notification=OuterRef("pk"), met_on__isnull=True, **lookups))
 
 
 class CaseFilter(django_filters.FilterSet):
-    """Search by reference and filter by status, notifying agency and deadlines. The agencies
-    offered are those that have notified.
+    """Search by reference and filter by status, notifying agency (words in its name) and
+    deadlines.
 
     The list names no child and is not searched by a child's name or NHS number: what is typed
     here goes into the page's address, and addresses are kept in browser histories and server
@@ -75,8 +54,11 @@ class CaseFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label="Status", choices=STATUS_CHOICES, empty_label="Any status"
     )
-    agency = AgencyFilter(
-        label="Notifying agency", queryset=Agency.objects.none(), empty_label="Any agency"
+    agency = django_filters.CharFilter(
+        label="Notifying agency",
+        method="filter_agency",
+        max_length=AGENCY_SEARCH_MAX,
+        help_text=AGENCY_HINT,
     )
     deadline = django_filters.ChoiceFilter(
         label="Deadlines",
@@ -99,9 +81,6 @@ class CaseFilter(django_filters.FilterSet):
     ) -> None:
         super().__init__(data, *args, **kwargs)
         self.today = today or timezone.localdate()
-        self.filters["agency"].queryset = Agency.objects.filter(
-            pk__in=Notification.objects.submitted().values("agency_id")
-        ).order_by("name")
 
     def search(
         self, queryset: QuerySet[Notification], name: str, value: str
@@ -109,6 +88,11 @@ class CaseFilter(django_filters.FilterSet):
         for word in value.split():
             queryset = queryset.filter(reference__icontains=word)
         return queryset
+
+    def filter_agency(
+        self, queryset: QuerySet[Notification], name: str, value: str
+    ) -> QuerySet[Notification]:
+        return queryset.filter(agency_words(value, prefix="agency__"))
 
     def filter_deadline(
         self, queryset: QuerySet[Notification], name: str, value: str

@@ -1,6 +1,7 @@
 """Filters of the reviews list, the action plan actions list and the lessons learnt: django-filter
-FilterSets rendered as GOV.UK forms (GET). Each list of choices is one query, whatever the data.
-A value that cannot be read is shown with its error and left out."""
+FilterSets rendered as GOV.UK forms (GET). Each list of choices is one query, whatever the data;
+agencies are searched by the words of their names rather than listed. A value that cannot be
+read is shown with its error and left out."""
 
 from __future__ import annotations
 
@@ -8,13 +9,12 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
-from django_filters import fields as filter_fields
 
 from hscb.filters import FilterForm, SearchFilterForm, _WithDefaults
-from hscb.models import Agency, Rag
+from hscb.models import Rag
 
 from ..models import (
     Lesson,
@@ -27,18 +27,10 @@ from ..models import (
     ReviewStatus,
     ReviewType,
 )
+from . import AGENCY_HINT, AGENCY_SEARCH_MAX, agency_words
 
 ANY = "any"
 SEARCH_MAX = 200
-
-
-class AgencyChoiceField(filter_fields.ModelChoiceField):
-    def label_from_instance(self, obj: Agency) -> str:
-        return obj.name
-
-
-class AgencyFilter(django_filters.ModelChoiceFilter):
-    field_class = AgencyChoiceField
 
 
 def _review_types() -> QuerySet[ReviewType]:
@@ -84,15 +76,18 @@ PLAN_STATUS_CHOICES = [*PlanActionStatus.choices, (ANY, "Any status")]
 
 
 class PlanActionFilter(_WithDefaults):
-    """The action plan actions list: by status (open by default), RAG, lead agency and
-    overdue only."""
+    """The action plan actions list: by status (open by default), RAG, lead agency (words in
+    its name) and overdue only."""
 
     status = django_filters.ChoiceFilter(
         label="Status", choices=PLAN_STATUS_CHOICES, empty_label=None, method="with_status"
     )
     rag = django_filters.ChoiceFilter(label="RAG status", choices=Rag.choices, empty_label="Any")
-    lead_agency = AgencyFilter(
-        label="Lead agency", queryset=Agency.objects.none(), empty_label="Any agency"
+    lead_agency = django_filters.CharFilter(
+        label="Lead agency",
+        method="with_lead_agency",
+        max_length=AGENCY_SEARCH_MAX,
+        help_text=AGENCY_HINT,
     )
     overdue = django_filters.BooleanFilter(
         label="Overdue only", method="only_overdue", widget=forms.CheckboxInput
@@ -113,9 +108,9 @@ class PlanActionFilter(_WithDefaults):
     ) -> None:
         super().__init__(data, *args, **kwargs)
         self.today = today or timezone.localdate()
-        self.filters["lead_agency"].queryset = Agency.objects.filter(
-            pk__in=self.queryset.values("lead_agency_id")
-        ).order_by("name")
+
+    def with_lead_agency(self, queryset: QuerySet[PlanAction], name: str, value: str):
+        return queryset.filter(agency_words(value, prefix="lead_agency__"))
 
     def with_status(self, queryset: QuerySet[PlanAction], name: str, value: str):
         if value in PlanActionStatus.values:
@@ -148,8 +143,9 @@ def _lesson_years() -> list[tuple[str, str]]:
 
 class LessonFilter(django_filters.FilterSet):
     """Lessons learnt: words in the theme or lesson (every word must be there), area of
-    practice, an agency, the type of review and the year it started. The agencies and years to
-    choose from are those of approved lessons: a lesson waiting for approval gives nothing away."""
+    practice, an agency the lesson names (words in its name), the type of review and the year it
+    started. The years to choose from are those of approved lessons: a lesson waiting for
+    approval gives nothing away."""
 
     q = django_filters.CharFilter(
         label="Search",
@@ -160,11 +156,11 @@ class LessonFilter(django_filters.FilterSet):
     practice_area = django_filters.ChoiceFilter(
         label="Area of practice", choices=PracticeArea.choices, empty_label="Any area"
     )
-    agency = AgencyFilter(
+    agency = django_filters.CharFilter(
         label="Agency",
-        field_name="agencies",
-        queryset=Agency.objects.none(),
-        empty_label="Any agency",
+        method="naming_agency",
+        max_length=AGENCY_SEARCH_MAX,
+        help_text=AGENCY_HINT,
     )
     review_type = django_filters.ModelChoiceFilter(
         label="Type of review",
@@ -186,17 +182,17 @@ class LessonFilter(django_filters.FilterSet):
 
     def __init__(self, data: QueryDict | None = None, *args, **kwargs) -> None:
         super().__init__(data, *args, **kwargs)
-        self.filters["agency"].queryset = Agency.objects.filter(
-            pk__in=Lesson.agencies.through.objects.filter(
-                lesson__status=LessonStatus.APPROVED
-            ).values("agency_id")
-        ).order_by("name")
         self.filters["review_type"].queryset = _review_types()
 
     def search(self, queryset: QuerySet[Lesson], name: str, value: str) -> QuerySet[Lesson]:
         for word in value.split():
             queryset = queryset.filter(Q(theme__icontains=word) | Q(lesson__icontains=word))
         return queryset
+
+    def naming_agency(self, queryset: QuerySet[Lesson], name: str, value: str):
+        """Lessons naming one agency whose name holds every word."""
+        named = Lesson.agencies.through.objects.filter(lesson_id=OuterRef("pk"))
+        return queryset.filter(Exists(named.filter(agency_words(value, prefix="agency__"))))
 
     def in_year(self, queryset: QuerySet[Lesson], name: str, value: str) -> QuerySet[Lesson]:
         return queryset.filter(review__started_on__year=int(value)) if value else queryset

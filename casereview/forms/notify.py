@@ -13,9 +13,15 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from hscb.forms.agencies import (
+    AgencyNamesField,
+    OfferedAgencies,
+    offer_agencies,
+    taking_part,
+    ticked_and_typed,
+)
 from hscb.forms.board import (
     ChoiceOfRecord,
-    ChoiceOfRecords,
     GovukDateField,
     GovukForm,
     QuickSelect,
@@ -56,7 +62,7 @@ class AreaChoiceField(ChoiceOfRecord):
     """An area by its number; a number that cannot be one is not in the list."""
 
 
-class AgencyChoiceField(ChoiceOfRecords):
+class AgencyChoiceField(OfferedAgencies):
     """Agencies by their numbers, shown by their short names."""
 
     def label_from_instance(self, obj: Agency) -> str:
@@ -135,6 +141,19 @@ class StepForm(GovukForm, forms.Form):
 
     def service_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in STEP_FIELDS[self.step]}
+
+    def answers_that_parse(self) -> dict[str, Any]:
+        """Each answer that reads as its kind on its own (a real date, a choice on the list),
+        whatever the other answers or the rules across them say: what "Save and come back
+        later" keeps of a step with errors."""
+        parsed = {}
+        for name, field in self.fields.items():
+            raw = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            try:
+                parsed[name] = field.clean(raw)
+            except forms.ValidationError:
+                continue
+        return parsed
 
 
 class ChildForm(StepForm):
@@ -323,6 +342,9 @@ class IncidentForm(StepForm):
 
 
 class AgenciesForm(StepForm):
+    """The agencies involved: the notifier's own and those already named, to tick, and any
+    other agency taking part typed by name (a list of every agency would grow the page)."""
+
     step = "agencies"
 
     agencies_involved = AgencyChoiceField(
@@ -330,13 +352,18 @@ class AgenciesForm(StepForm):
         help_text="Select every agency that was working with the child or their family, "
         "including your own.",
         queryset=Agency.objects.none(),
+        required=False,  # the rules say so once the agencies typed by name are added
         widget=forms.CheckboxSelectMultiple,
         error_messages={
-            "required": REQUIRED["agencies_involved"],
             "invalid_choice": "Select the agencies from the list",
             "invalid_pk_value": "Select the agencies from the list",
             "invalid_list": "Select the agencies from the list",
         },
+    )
+    other_agencies = AgencyNamesField(
+        label="Other agencies involved (optional)",
+        help_text="If an agency is not in the list above, type its name or short name here: "
+        "one agency on each line, like “Hertfordshire Constabulary”.",
     )
     safety_action = forms.CharField(
         label="Immediate safety action taken",
@@ -360,8 +387,29 @@ class AgenciesForm(StepForm):
         super().__init__(*args, **kwargs)
 
     def setup(self) -> None:
-        self.fields["agencies_involved"].queryset = self.agencies
-        self.fields["safety_action"].widget.attrs.pop("maxlength", None)
+        named = [a.pk for a in self.stored["agencies_involved"]]
+        offer_agencies(
+            self, "agencies_involved", offered=self.agencies, accepted=taking_part(keep=named)
+        )
+        for name in ("safety_action", "other_agencies"):
+            self.fields[name].widget.attrs.pop("maxlength", None)
+
+    def clean(self) -> dict[str, Any]:
+        if "other_agencies" in self.errors and not self.cleaned_data.get("agencies_involved"):
+            # The names typed are wrong (their errors say so): not "select the agencies" too.
+            self.cleaned_data.pop("other_agencies", None)
+            self.cleaned_data["agencies_involved"] = NOT_READABLE
+        else:
+            ticked_and_typed(self, "agencies_involved", "other_agencies")
+        return super().clean()
+
+    def answers_that_parse(self) -> dict[str, Any]:
+        parsed = super().answers_that_parse()
+        typed = parsed.pop("other_agencies", [])
+        if typed:
+            ticked = list(parsed.get("agencies_involved") or [])
+            parsed["agencies_involved"] = ticked + [a for a in typed if a not in ticked]
+        return parsed
 
     def initial_from(self, notification: Notification) -> dict[str, Any]:
         chosen = [str(a.pk) for a in self.stored["agencies_involved"]]
@@ -380,6 +428,7 @@ class AgenciesForm(StepForm):
     def layout_fields(self) -> list:
         return [
             Field.checkboxes("agencies_involved", legend_size=Size.SMALL, small=True),
+            Field.textarea("other_agencies", rows=3),
             Field.textarea("safety_action", rows=6, max_characters=TEXT_LIMITS["safety_action"][0]),
             Field.text("notifier_phone", field_width=20),
         ]

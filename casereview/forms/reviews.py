@@ -4,15 +4,25 @@ steps in order, evidence to complete an action, an agency asked once)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from hscb.forms.actions import OwnerField
+from hscb.forms.agencies import (
+    AgencyNameField,
+    AgencyNamesField,
+    OfferedAgencies,
+    OfferedAgency,
+    chosen_or_typed,
+    offer_agencies,
+    taking_part,
+    ticked_and_typed,
+)
 from hscb.forms.board import (
-    ChoiceOfRecord,
-    ChoiceOfRecords,
     GovukDateField,
     GovukForm,
     is_record_number,
@@ -28,6 +38,14 @@ from ..services.reviews import EVIDENCE_MESSAGE, INDEPENDENCE_MESSAGE
 LESSON_HINT = (
     "Do not include names, dates of birth, NHS numbers or other details that could identify the "
     "child or family."
+)
+ANOTHER_AGENCY_HINT = (
+    "If the agency is not in the list, type its name or short name here instead, like "
+    "“Hertfordshire Constabulary”."
+)
+OTHER_AGENCIES_HINT = (
+    "If an agency is not in the list above, type its name or short name here: one agency on "
+    "each line."
 )
 OUT_OF_DATE = (
     "This form was out of date: someone else has updated the action since you opened it. "
@@ -45,23 +63,24 @@ STATUS_CHOICES = [
 ]
 
 
-class AgencyField(ChoiceOfRecord):
-    """An agency chosen from the list by its number; a number that cannot be one is refused."""
+class AgencyField(OfferedAgency):
+    """An agency chosen from the list (the case's agencies) by its number; a number that cannot
+    be one is refused. Another agency is typed by name in a field beside it
+    (`AgencyNameField`), so the form, not the field, says when neither was given."""
 
     def __init__(self, **kwargs) -> None:
         wrong = "Choose the agency from the list"
         kwargs.setdefault("queryset", Agency.objects.none())
         kwargs.setdefault("empty_label", "Choose an agency")
-        kwargs.setdefault(
-            "error_messages", {"required": "Choose the agency", "invalid_choice": wrong}
-        )
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("error_messages", {"invalid_choice": wrong})
         super().__init__(**kwargs)
 
     def label_from_instance(self, obj: Agency) -> str:
         return obj.name
 
 
-class AgenciesField(ChoiceOfRecords):
+class AgenciesField(OfferedAgencies):
     """Agencies ticked from the list; numbers that cannot be agencies are refused."""
 
     def __init__(self, **kwargs) -> None:
@@ -199,16 +218,35 @@ class MilestoneForm(GovukForm, forms.Form):
 
 
 class AgencyReportCreateForm(GovukForm, forms.Form):
+    """The agency asked: one of the case's, chosen from the list, or another typed by name."""
+
     submit_label = "Save request"
 
-    agency = AgencyField(label="Agency")
+    agency = AgencyField(label="Agency", help_text="The agencies of this case.")
+    other_agency = AgencyNameField(label="Another agency (optional)", help_text=ANOTHER_AGENCY_HINT)
     requested_on = _date("the date it was requested", "Date the report was requested")
     due_on = _date("the due date", "Date the report is due")
 
     def __init__(self, *args, agencies: QuerySet[Agency], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies
-        self.helper.layout = Layout(Field.select("agency"), Field("requested_on"), Field("due_on"))
+        offer_agencies(self, "agency", offered=agencies, accepted=taking_part())
+        self.helper.layout = Layout(
+            Field.select("agency"),
+            Field.text("other_agency", field_width=30),
+            Field("requested_on"),
+            Field("due_on"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen_or_typed(
+            self,
+            "agency",
+            "other_agency",
+            required="Choose the agency, or type the name of another",
+            both="Choose the agency from the list or type another's name, not both",
+        )
+        return cleaned
 
 
 class AgencyReportEditForm(GovukForm, forms.Form):
@@ -301,10 +339,11 @@ class PlanActionCreateForm(GovukForm, forms.Form):
     )
     lead_agency = AgencyField(
         label="Lead agency",
-        error_messages={
-            "required": "Choose the lead agency",
-            "invalid_choice": "Choose the lead agency from the list",
-        },
+        help_text="The agencies of this case.",
+        error_messages={"invalid_choice": "Choose the lead agency from the list"},
+    )
+    other_lead_agency = AgencyNameField(
+        label="Another lead agency (optional)", help_text=ANOTHER_AGENCY_HINT
     )
     owner = OwnerField(help_text="The person who will make sure it is done. They are emailed.")
     due_date = _date("the due date", "Due date")
@@ -321,16 +360,28 @@ class PlanActionCreateForm(GovukForm, forms.Form):
 
     def __init__(self, *args, agencies: QuerySet[Agency], owner_choices: list, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lead_agency"].queryset = agencies
+        offer_agencies(self, "lead_agency", offered=agencies, accepted=taking_part())
         self.fields["owner"].choices = owner_choices
         _drop_maxlength(self, "description")
         self.helper.layout = Layout(
             Field.textarea("description", rows=4, max_characters=5000),
             Field.select("lead_agency"),
+            Field.text("other_lead_agency", field_width=30),
             Field.select("owner"),
             Field("due_date"),
             Field.radios("rag", legend_size=Size.SMALL, small=True),
         )
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen_or_typed(
+            self,
+            "lead_agency",
+            "other_lead_agency",
+            required="Choose the lead agency",
+            both="Choose the lead agency from the list or type another's name, not both",
+        )
+        return cleaned
 
 
 class PlanActionUpdateForm(GovukForm, forms.Form):
@@ -472,16 +523,30 @@ class LessonForm(GovukForm, forms.Form):
         },
     )
     agencies = AgenciesField(
-        label="Agencies (optional)", help_text="The agencies the lesson is for."
+        label="Agencies (optional)",
+        help_text="The agencies the lesson is for. The list has the agencies of this case.",
+    )
+    other_agencies = AgencyNamesField(
+        label="Other agencies (optional)", help_text=OTHER_AGENCIES_HINT
     )
 
-    def __init__(self, *args, agencies: QuerySet[Agency], **kwargs) -> None:
+    def __init__(
+        self, *args, agencies: QuerySet[Agency], keep: Sequence[int] = (), **kwargs
+    ) -> None:
+        """`agencies` are offered to tick; `keep` are those the lesson names already, kept
+        even if they have since closed."""
         super().__init__(*args, **kwargs)
-        self.fields["agencies"].queryset = agencies
-        _drop_maxlength(self, "lesson")
+        offer_agencies(self, "agencies", offered=agencies, accepted=taking_part(keep=keep))
+        _drop_maxlength(self, "lesson", "other_agencies")
         self.helper.layout = Layout(
             Field.text("theme"),
             Field.textarea("lesson", rows=6, max_characters=5000),
             Field.select("practice_area"),
             Field.checkboxes("agencies", legend_size=Size.SMALL, small=True),
+            Field.textarea("other_agencies", rows=3),
         )
+
+    def clean(self):
+        cleaned = super().clean()
+        ticked_and_typed(self, "agencies", "other_agencies")
+        return cleaned

@@ -115,5 +115,9 @@ class Decision(models.Model):
     decided_on = models.DateField()
     recorded_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        # The latest decisions, newest first.
+        indexes = [models.Index(fields=["-decided_on", "-id"], name="cr_decision_latest")]
+
     def __str__(self) -> str:
         return f"{self.notification}: {self.review_type}"

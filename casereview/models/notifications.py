@@ -265,7 +265,27 @@ class Notification(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         ordering = ["-submitted_at", "-created_at", "-pk"]
-        indexes = [models.Index(fields=["name_key", "date_of_birth"])]
+        # The lists' sorts: the cases newest first (all, or of a status, or of an agency, as
+        # its staff see them) and a person's drafts most recently saved first. The partial
+        # indexes match the lists' `status <> 'draft'`.
+        indexes = [
+            models.Index(fields=["name_key", "date_of_birth"]),
+            models.Index(
+                fields=["-submitted_at", "-id"],
+                condition=~Q(status=NotificationStatus.DRAFT),
+                name="cr_notification_submitted",
+            ),
+            models.Index(fields=["status", "-submitted_at", "-id"], name="cr_notification_status"),
+            models.Index(
+                fields=["agency", "-submitted_at", "-id"],
+                condition=~Q(status=NotificationStatus.DRAFT),
+                name="cr_notification_agency",
+            ),
+            models.Index(
+                fields=["notifier", "status", "-updated_at", "-id"],
+                name="cr_notification_notifier",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status=NotificationStatus.DRAFT) | Q(reference__isnull=False),
@@ -419,6 +439,17 @@ class PossibleDuplicate(models.Model):
                 fields=["notification", "match"], name="possible_duplicate_once"
             ),
         ]
+        # The secretariat's list: those to check, oldest flagged first; the latest resolved;
+        # and the admin's list, newest flagged first.
+        indexes = [
+            models.Index(fields=["status", "flagged_at", "id"], name="cr_duplicate_status"),
+            models.Index(fields=["flagged_at", "id"], name="cr_duplicate_flagged"),
+            models.Index(
+                fields=["-resolved_at", "-id"],
+                condition=~Q(status=DuplicateStatus.OPEN),
+                name="cr_duplicate_resolved",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.notification} may duplicate {self.match}"
@@ -465,6 +496,12 @@ class Clock(Remindable, models.Model):
         ordering = ["due_on", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["notification", "kind"], name="clock_once_per_kind"),
+        ]
+        # The dashboards' running deadlines, soonest first, and their counts.
+        indexes = [
+            models.Index(
+                fields=["due_on", "id"], condition=Q(met_on__isnull=True), name="cr_clock_running"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -52,6 +52,7 @@ class Review(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         ordering = ["-started_on", "-pk"]
+        indexes = [models.Index(fields=["-started_on", "-id"], name="cr_review_started")]
 
     def __str__(self) -> str:
         return f"{self.review_type} ({self.notification})"
@@ -154,6 +155,13 @@ class PlanAction(Remindable, models.Model):
 
     class Meta:
         ordering = ["due_date", "pk"]
+        # The actions list, by due date: every action or those of a status (the case team),
+        # or a person's own.
+        indexes = [
+            models.Index(fields=["due_date", "id"], name="cr_planaction_due"),
+            models.Index(fields=["status", "due_date", "id"], name="cr_planaction_status"),
+            models.Index(fields=["owner", "status", "due_date", "id"], name="cr_planaction_owner"),
+        ]
 
     def __str__(self) -> str:
         return self.description[:80]
@@ -242,6 +250,11 @@ class Lesson(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         ordering = ["-recorded_at", "-pk"]
+        # Lessons learnt (the approved ones) and the admin's list (all), newest first.
+        indexes = [
+            models.Index(fields=["status", "-recorded_at", "-id"], name="cr_lesson_status"),
+            models.Index(fields=["-recorded_at", "-id"], name="cr_lesson_recorded"),
+        ]
 
     def __str__(self) -> str:
         return self.theme

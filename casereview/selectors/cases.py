@@ -11,6 +11,7 @@ cases, clocks, agencies and documents there are.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -267,33 +268,63 @@ def get_attachment_for_user(user: User, pk: int) -> Attachment:
 
 @dataclass
 class DecisionListing:
-    waiting: list[Notification]
+    """`page` holds the cases awaiting the board chair's decision, `waiting` those of the page."""
+
+    page: Page
     latest: list[Decision]
     today: datetime.date
     is_board_chair: bool
 
+    @property
+    def waiting(self) -> list[Notification]:
+        return self.page.object_list
 
-def decision_listing(user: User, *, today: datetime.date | None = None) -> DecisionListing:
-    """Cases awaiting the board chair's decision (oldest considered first) with their running
-    deadlines, and the latest decisions. References only. 403 for anyone but the board chair
-    and the secretariat."""
+
+def awaiting_decision() -> QuerySet[Notification]:
+    """The keys of the cases awaiting the board chair's decision, waiting longest first."""
+    return (
+        Notification.objects.filter(status=NotificationStatus.CONSIDERED)
+        .order_by("consideration__recorded_at", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def decision_cases(keys: Iterable[int], *, clocks: bool = False) -> list[Notification]:
+    """The cases of `keys`, in that order, with their consideration (its recommendation and
+    meeting) and, with `clocks`, their running deadlines. A list's page is found on the keys
+    alone (`awaiting_decision`), then only its cases are read in full: sorting every case
+    waiting with its consideration's meeting and recommendation would read them all."""
+    keys = list(keys)
+    cases = (
+        Notification.objects.filter(pk__in=keys)
+        .select_related("consideration__recommendation", "consideration__meeting")
+        .order_by()
+    )
+    if clocks:
+        cases = cases.prefetch_related(_running_clocks())
+    found = {case.pk: case for case in cases}
+    return [found[pk] for pk in keys if pk in found]
+
+
+def decision_listing(
+    user: User, *, page_number: str | int | None = None, today: datetime.date | None = None
+) -> DecisionListing:
+    """Cases awaiting the board chair's decision (oldest considered first), 25 to a page, with
+    their running deadlines, and the latest decisions. References only. 403 for anyone but the
+    board chair and the secretariat."""
     if not user.has_perm("casereview.see_decisions_waiting"):
         raise PermissionDenied("Decisions are for the board chair and the secretariat.")
     today = today or timezone.localdate()
-    waiting = list(
-        Notification.objects.filter(status=NotificationStatus.CONSIDERED)
-        .select_related("consideration__recommendation", "consideration__meeting")
-        .prefetch_related(_running_clocks())
-        .order_by("consideration__recorded_at", "pk")
-    )
-    _describe_running(waiting, today)
+    page = Paginator(awaiting_decision(), CASES_PER_PAGE).get_page(page_number)
+    page.object_list = decision_cases(page.object_list, clocks=True)
+    _describe_running(page.object_list, today)
     latest = list(
         Decision.objects.select_related("notification", "review_type").order_by(
             "-decided_on", "-pk"
         )[:LATEST_DECISIONS]
     )
     return DecisionListing(
-        waiting=waiting,
+        page=page,
         latest=latest,
         today=today,
         is_board_chair=roles_of(user).is_board_chair,

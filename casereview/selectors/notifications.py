@@ -93,9 +93,12 @@ def child_answers_for(user: User, notification: Notification) -> list[Section] |
 
 
 def agency_choices(notification: Notification) -> QuerySet[Agency]:
-    """The agencies a notification can name: active ones, and any it names already."""
-    named = Q(is_active=True) | Q(pk__in=notification.agencies_involved.values("pk"))
-    return Agency.objects.filter(named).order_by("name")
+    """The agencies a notification's step offers to tick: the notifier's own (if it still takes
+    part) and those it names already. Any other agency taking part is typed by name
+    (hscb.forms.agencies), so the step does not grow with the number of agencies."""
+    named = [a.pk for a in notification.agencies_involved.all()]
+    offered = Q(pk=notification.agency_id, is_active=True) | Q(pk__in=named)
+    return Agency.objects.filter(offered).order_by("name")
 
 
 def area_choices() -> QuerySet[Area]:
@@ -132,7 +135,10 @@ class Draft:
 
 @dataclass
 class NotificationListing:
+    """`drafts` are those of `drafts_page` (the `drafts` parameter), with where to continue."""
+
     drafts: list[Draft]
+    drafts_page: Page
     page: Page
     agency: Agency | None
 
@@ -146,19 +152,24 @@ def _continue_url(notification: Notification, unanswered: list[str]) -> str:
 
 
 def notification_listing(
-    user: User, *, page_number: str | int | None = None
+    user: User,
+    *,
+    page_number: str | int | None = None,
+    drafts_page_number: str | int | None = None,
 ) -> NotificationListing:
     """The user's own drafts, most recently saved first, and their agency's submitted
-    notifications, newest first, 20 to a page. Nothing of another agency's, and nothing that
-    names the child."""
+    notifications, newest first, each 20 to a page (the pages of drafts are turned apart from
+    the others'). Nothing of another agency's, and nothing that names the child."""
     if not user.has_perm("casereview.add_notification"):
         raise PermissionDenied("Notifications are for staff of the board's partner agencies.")
-    drafts = []
-    for notification in (
+    own_drafts = (
         Notification.objects.filter(notifier=user, status=NotificationStatus.DRAFT)
         .prefetch_related("agencies_involved")
         .order_by("-updated_at", "-pk")
-    ):
+    )
+    drafts_page = Paginator(own_drafts, PER_PAGE).get_page(drafts_page_number)
+    drafts = []
+    for notification in drafts_page.object_list:
         unanswered = steps_unanswered(notification_values(notification))
         drafts.append(
             Draft(
@@ -174,7 +185,9 @@ def notification_listing(
         .order_by("-submitted_at", "-pk")
     )
     page = Paginator(submitted, PER_PAGE).get_page(page_number)
-    return NotificationListing(drafts=drafts, page=page, agency=user.agency)
+    return NotificationListing(
+        drafts=drafts, drafts_page=drafts_page, page=page, agency=user.agency
+    )
 
 
 # The answers, as the check page and the agency's page show them -------------------------------

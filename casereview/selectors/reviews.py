@@ -11,6 +11,7 @@ List pages run a fixed number of queries, whatever the number of rows.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -30,6 +31,7 @@ from ..models import (
     Lesson,
     LessonStatus,
     Milestone,
+    Notification,
     PlanAction,
     PlanActionStatus,
     PlanActionUpdate,
@@ -219,28 +221,41 @@ def get_recommendation_for_user(user: User, pk: int) -> Recommendation:
     return recommendation
 
 
-def agency_choices(*, include: Agency | None = None) -> QuerySet[Agency]:
-    """Active agencies (and `include`, one already chosen that has since closed)."""
-    offered = Q(is_active=True)
-    if include is not None:
-        offered |= Q(pk=include.pk)
-    return Agency.objects.filter(offered).order_by("name")
+def review_agencies(review: Review, *, keep: Iterable[int] = ()) -> QuerySet[Agency]:
+    """The agencies of the review's case that still take part, to choose from: the notifying
+    agency, those involved with the child, those asked for a report and the action plan's lead
+    agencies; and those in `keep` (already chosen, perhaps since closed). Any other agency is
+    found by its name (hscb.forms.agencies), so the list stays the case's size. The
+    case's agencies are read first (one query), so the agencies are looked up by their keys."""
+    notification = review.notification
+    through = Notification.agencies_involved.through
+    involved = through.objects.filter(notification_id=notification.pk).values_list("agency_id")
+    reports = AgencyReport.objects.filter(review=review).values_list("agency_id")
+    leads = PlanAction.objects.filter(recommendation__review=review).values_list("lead_agency_id")
+    # One query; a compound statement takes no ORDER BY in its parts.
+    ids = involved.order_by().union(reports.order_by(), leads.order_by())
+    case = {notification.agency_id, *(pk for (pk,) in ids)}
+    return Agency.objects.filter(Q(pk__in=case, is_active=True) | Q(pk__in=list(keep))).order_by(
+        "name"
+    )
 
 
-def lesson_agency_choices(lesson: Lesson) -> QuerySet[Agency]:
-    """Active agencies, and those the lesson already names that have since closed."""
-    return Agency.objects.filter(
-        Q(is_active=True) | Q(pk__in=lesson.agencies.values("pk"))
-    ).order_by("name")
+def lesson_agency_ids(lesson: Lesson) -> list[int]:
+    """The keys of the agencies the lesson names."""
+    named = Lesson.agencies.through.objects.filter(lesson=lesson).order_by("agency__name")
+    return list(named.values_list("agency_id", flat=True))
 
 
 def owner_choices(*, include: User | None = None) -> list:
-    """Who can own an action: the Case Review subgroup's members first, then everyone else with
-    an open account (and `include`, a current owner whose account has closed)."""
+    """Who the owner select offers: the Case Review subgroup's members (and `include`, a
+    current owner whose account may have closed). Anyone else with an open account is found by
+    the field's search, so the page does not grow with the number of accounts."""
     group = clocks.case_review_group()
     if group is None:
-        people = User.objects.filter(is_active=True).select_related("agency")
-        return [("", "Choose a person"), *((u.pk, u.get_full_name() or u.email) for u in people)]
+        choices: list = [("", "Choose a person")]
+        if include is not None:
+            choices.append((include.pk, include.get_full_name() or include.email))
+        return choices
     return group_owner_choices(group, include=include)
 
 

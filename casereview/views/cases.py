@@ -285,7 +285,7 @@ def case_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def decision_list(request: HttpRequest) -> HttpResponse:
-    listing = selectors.decision_listing(request.user)
+    listing = selectors.decision_listing(request.user, page_number=request.GET.get("page"))
     return render(request, "casereview/cases/decision_list.html", {"listing": listing})
 
 

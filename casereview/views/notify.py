@@ -75,7 +75,11 @@ def _submitted(request: HttpRequest, pk: int) -> Notification | HttpResponse:
 
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
-    listing = selectors.notification_listing(request.user, page_number=request.GET.get("page"))
+    listing = selectors.notification_listing(
+        request.user,
+        page_number=request.GET.get("page"),
+        drafts_page_number=request.GET.get("drafts"),
+    )
     return render(request, "casereview/notify/list.html", {"listing": listing})
 
 
@@ -177,7 +181,7 @@ def notification_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 services.notification_keep_answers(
                     notification=notification,
                     step=step,
-                    data=_answers_that_parse(form),
+                    data=form.answers_that_parse(),
                     by=request.user,
                 )
             )
@@ -188,19 +192,6 @@ def notification_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     return render(
         request, "casereview/notify/step.html", {**context, "form": form, "kept_some": kept_some}
     )
-
-
-def _answers_that_parse(form) -> dict:
-    """Each of the form's answers that reads as its kind on its own (a real date, a choice on
-    the list), whatever the other answers or the form's rules across them say."""
-    parsed = {}
-    for name, field in form.fields.items():
-        raw = field.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
-        try:
-            parsed[name] = field.clean(raw)
-        except ValidationError:
-            continue
-    return parsed
 
 
 def _attachments_step(

@@ -141,7 +141,7 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def agency_report_create(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.get_review_for_user(request.user, pk, manage=True)
-    form = AgencyReportCreateForm(_data(request), agencies=selectors.agency_choices())
+    form = AgencyReportCreateForm(_data(request), agencies=selectors.review_agencies(review))
     if request.method == "POST" and form.is_valid():
         try:
             report = services.agency_report_create(
@@ -328,7 +328,7 @@ def plan_action_create(request: HttpRequest, pk: int) -> HttpResponse:
     recommendation = selectors.get_recommendation_for_user(request.user, pk)
     form = PlanActionCreateForm(
         _data(request),
-        agencies=selectors.agency_choices(),
+        agencies=selectors.review_agencies(recommendation.review),
         owner_choices=selectors.owner_choices(),
     )
     if request.method == "POST" and form.is_valid():
@@ -435,7 +435,7 @@ LESSON_FORM = "casereview/lessons/lesson_form.html"
 @require_http_methods(["GET", "POST"])
 def lesson_create(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.get_review_for_user(request.user, pk, manage=True)
-    form = LessonForm(_data(request), agencies=selectors.agency_choices())
+    form = LessonForm(_data(request), agencies=selectors.review_agencies(review))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -463,14 +463,18 @@ def lesson_create(request: HttpRequest, pk: int) -> HttpResponse:
 def lesson_update(request: HttpRequest, pk: int) -> HttpResponse:
     lesson = selectors.get_lesson_for_user(request.user, pk)
     review = lesson.review
+    named = selectors.lesson_agency_ids(lesson)
     initial = {
         "theme": lesson.theme,
         "lesson": lesson.lesson,
         "practice_area": lesson.practice_area,
-        "agencies": list(lesson.agencies.all()),
+        "agencies": named,
     }
     form = LessonForm(
-        _data(request), initial=initial, agencies=selectors.lesson_agency_choices(lesson)
+        _data(request),
+        initial=initial,
+        agencies=selectors.review_agencies(review, keep=named),
+        keep=named,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

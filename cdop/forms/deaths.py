@@ -12,9 +12,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from hscb.forms.board import ChoiceOfRecord, GovukDateField, GovukForm, QuickSelect
+from hscb.forms.agencies import AgencyNameField
+from hscb.forms.board import ChoiceOfRecord, GovukDateField, GovukForm
 from hscb.lib.checks import SHORT_LIMIT, TEXT_LIMIT
-from hscb.models import Agency, Meeting
+from hscb.models import Meeting
 
 
 def _date(what: str, label: str) -> GovukDateField:
@@ -75,31 +76,25 @@ class JarForm(TodayForm):
         )
 
 
-class AgencyChoiceField(ChoiceOfRecord):
-    def label_from_instance(self, obj: Agency) -> str:
-        return obj.name
-
-
 class AgencyInformationRequestForm(TodayForm):
+    """The agency is typed by name (hscb.forms.agencies): the partner agencies run to hundreds,
+    too many for a list."""
+
     submit_label = "Record the request"
     date_fields = ("requested_on",)
 
-    agency = AgencyChoiceField(
+    agency = AgencyNameField(
+        required=True,
         label="Agency asked",
-        queryset=Agency.objects.none(),
-        empty_label="Select an agency",
-        widget=QuickSelect,
-        error_messages={
-            "required": "Choose the agency asked for information",
-            "invalid_choice": "Choose the agency from the list",
-        },
+        help_text="Its name or short name, like “Hertfordshire Constabulary”, or words of it.",
+        error_messages={"required": "Enter the agency asked for information"},
     )
     requested_on = _date("the date the information was asked for", "When was it asked for?")
 
-    def __init__(self, *args, agencies: QuerySet[Agency], **kwargs) -> None:
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies
-        self.helper.layout = Layout(Field.select("agency"), Field("requested_on"))
+        self.fields["agency"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+        self.helper.layout = Layout(Field.text("agency", field_width=30), Field("requested_on"))
 
 
 class AgencyInformationReceivedForm(TodayForm):

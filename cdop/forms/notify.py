@@ -13,6 +13,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from hscb.forms.agencies import agency_named
 from hscb.forms.board import (
     ChoiceOfRecord,
     GovukDateField,
@@ -23,7 +24,7 @@ from hscb.forms.board import (
     text_field,
 )
 from hscb.lib.nhs import NHSNumberField
-from hscb.models import Agency, Area, Ethnicity, Sex, User
+from hscb.models import Area, Ethnicity, Sex, User
 
 from ..models import Expectation, PlaceSetting
 from ..services.deaths import (
@@ -88,6 +89,8 @@ class DeathNotificationForm(GovukForm, forms.Form):
 
     submit_label = "Send the notification"
     service_fields: tuple[str, ...] = ACCOUNT_FIELDS
+    # Where a problem the service names goes, when the form asks it in another field.
+    error_fields: dict[str, str] = {}
 
     born_alive = YesNoField(
         label="Was the child born alive?",
@@ -268,6 +271,7 @@ class DeathNotificationForm(GovukForm, forms.Form):
             self.add_error(None, NOT_TAKING)
             return cleaned
         for name, messages in problems.items():
+            name = self.error_fields.get(name, name)
             for message in messages:
                 self.add_error(name if name in self.fields else None, message)
         return cleaned
@@ -287,34 +291,25 @@ class AccountDeathForm(DeathNotificationForm):
         super().__init__(*args, **kwargs)
 
 
-class AgencyChoiceField(ChoiceOfRecord):
-    def label_from_instance(self, obj: Agency) -> str:
-        return obj.name
-
-
 class PublicDeathForm(DeathNotificationForm):
     """The public form: a professional without an account says who they are and where they
-    work (an agency from the list, or their organisation's name)."""
+    work. Their organisation is typed by name, not chosen from a list of every partner agency
+    (hundreds of them, and a page that grew with them): a name that is one agency's name or
+    short name is recorded as that agency, any other as the organisation's name."""
 
     service_fields = PUBLIC_FIELDS
     field_order = PUBLIC_FIELDS  # the error summary lists problems in the page's order
+    # The service asks for an agency or an organisation's name; the form has the one box.
+    error_fields = {"notifier_agency": "notifier_organisation"}
 
     notifier_name = _text(
         "notifier_name", "Your full name", widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
-    notifier_agency = AgencyChoiceField(
-        label="Your organisation",
-        required=False,
-        help_text="If it is not in the list, leave this and type its name below.",
-        queryset=Agency.objects.none(),
-        empty_label="Not in the list",
-        widget=QuickSelect,
-        error_messages={"invalid_choice": "Select your organisation from the list"},
-    )
     notifier_organisation = _text(
         "notifier_organisation",
-        "Your organisation's name, if it is not in the list",
+        "Your organisation",
         required=False,
+        help_text="Its full name, like “East and North Hertfordshire NHS Trust”.",
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
     notifier_email = forms.EmailField(
@@ -329,15 +324,18 @@ class PublicDeathForm(DeathNotificationForm):
         },
     )
 
-    def __init__(self, *args, agencies: QuerySet[Agency], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["notifier_agency"].queryset = agencies
+    def clean_notifier_organisation(self) -> str:
+        """One of the board's agencies, by its name or short name, is recorded as the agency;
+        any other name as the organisation's."""
+        typed = self.cleaned_data["notifier_organisation"]
+        agency = agency_named(typed) if isinstance(typed, str) else None
+        self.cleaned_data["notifier_agency"] = agency
+        return "" if agency is not None else typed
 
     def notifier_fieldset(self) -> Fieldset:
         return Fieldset(
             Field.text("notifier_name", field_width=30),
             Field.text("notifier_role", field_width=30),
-            Field.select("notifier_agency"),
             Field.text("notifier_organisation", field_width=30),
             Field.text("notifier_email", field_width=30),
             Field.text("notifier_phone", field_width=20),

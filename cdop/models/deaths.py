@@ -215,7 +215,24 @@ class ChildDeath(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         ordering = ["-died_on", "-pk"]
-        indexes = [models.Index(fields=["name_key", "date_of_birth"])]
+        indexes = [
+            models.Index(fields=["name_key", "date_of_birth"]),
+            # The panel's list and the admin's, latest death first, a page at a time; the
+            # earliest death (the years offered); and the statistics, which count deaths by
+            # year, age band and expectation from this index alone.
+            models.Index(
+                fields=["-died_on", "-id"],
+                include=["band", "expectation", "residence_area", "looked_after_by"],
+                name="cdop_death_latest_idx",
+            ),
+            # The list filtered by status, and the open cases counted by status.
+            models.Index(fields=["status", "-died_on", "-id"], name="cdop_death_status_idx"),
+            # An agency's own notifications, newest first.
+            models.Index(
+                fields=["notifier_agency", "via", "-notified_at", "-id"],
+                name="cdop_death_agency_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(age_years__lt=18), name="child_death_under_eighteen"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.urls import reverse
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -32,6 +33,20 @@ class ReferralStatus(models.TextChoices):
 class ReviewingPanel(models.TextChoices):
     OURS = "ours", "Our panel reviews"
     THEIRS = "theirs", "The other area's panel reviews"
+
+
+# The coordinator's list of referrals: those awaiting a step first, soonest due first (no due
+# date last), then those done, newest first. The index cdop_referral_list_idx has the same
+# expressions, so that a page of the list is read from it rather than by sorting every referral.
+# (PostgreSQL puts nulls last in an ascending index by default; SQLite's indexes cannot say so.)
+_DONE = ExpressionWrapper(Q(status=ReferralStatus.OUTCOME_REPORTED), output_field=BooleanField())
+LIST_ORDER = (
+    _DONE.asc(),
+    F("next_step_due").asc(nulls_last=True),
+    F("sent_on").desc(),
+    F("id").desc(),
+)
+_LIST_INDEX = (_DONE.asc(), F("next_step_due").asc(), F("sent_on").desc(), F("id").desc())
 
 
 class Referral(ConcurrentTransitionMixin, Remindable, models.Model):
@@ -65,6 +80,18 @@ class Referral(ConcurrentTransitionMixin, Remindable, models.Model):
 
     class Meta:
         ordering = ["-sent_on", "-pk"]
+        indexes = [
+            # The admin's list, newest first.
+            models.Index(fields=["-sent_on", "-id"], name="cdop_referral_sent_idx"),
+            # The coordinator's list, in LIST_ORDER.
+            models.Index(*_LIST_INDEX, name="cdop_referral_list_idx"),
+            # The referrals awaiting a step, soonest due first (the panel's dashboard).
+            models.Index(
+                fields=["next_step_due", "sent_on", "id"],
+                condition=~Q(status=ReferralStatus.OUTCOME_REPORTED),
+                name="cdop_referral_awaited_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["death", "other_area"], name="referral_once_per_area"),
         ]
@@ -122,6 +149,7 @@ class AnnualReport(models.Model):
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["-requested_at", "-id"], name="cdop_report_latest_idx")]
 
     def __str__(self) -> str:
         return f"Annual report {self.year}"

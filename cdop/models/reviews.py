@@ -51,6 +51,10 @@ class PanelReview(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        # The statistics count the reviews completed each year.
+        indexes = [models.Index(fields=["closed_on"], name="cdop_review_closed_idx")]
+
     def __str__(self) -> str:
         return f"Panel review of {self.death}"
 

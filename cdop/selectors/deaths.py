@@ -9,10 +9,11 @@ referrals and duplicates there are, and names no child.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, QueryDict
 from django.utils import timezone
@@ -29,6 +30,7 @@ from ..models import (
     ReferralStatus,
     ReviewingPanel,
 )
+from .paging import page_by_keys
 from .referrals import describe_referrals
 
 DEATHS_PER_PAGE = 25
@@ -65,19 +67,27 @@ def death_listing(
 ) -> DeathListing:
     """The panel's cases, latest death first, filtered, 25 to a page, each with whether a
     referral is open on it and whether it may duplicate another. 403 for anyone outside the
-    panel team."""
+    panel team.
+
+    The page's cases are found in the order of an index (cdop_death_latest_idx, or
+    cdop_death_status_idx for a status), and only its 25 are then read with their area and
+    asked whether a referral or a possible duplicate is open on them: a page deep in the list
+    costs about what the first does."""
     if not user.has_perm("cdop.see_deaths"):
         raise PermissionDenied(
             "Child deaths are for the Child Death Overview Panel and the secretariat."
         )
-    queryset = (
-        ChildDeath.objects.select_related("reviewing_area")
-        .annotate(has_open_referral=_open_referral(), has_open_duplicate=_open_duplicate())
-        .order_by("-died_on", "-pk")
-    )
-    filterset = DeathFilter(data, queryset=queryset)
-    page = Paginator(filterset.qs, DEATHS_PER_PAGE).get_page(page_number)
+    filterset = DeathFilter(data, queryset=ChildDeath.objects.order_by("-died_on", "-pk"))
+    page = page_by_keys(filterset.qs, DEATHS_PER_PAGE, page_number, _listed)
     return DeathListing(filterset=filterset, page=page)
+
+
+def _listed(keys: Sequence[int]) -> QuerySet[ChildDeath]:
+    return (
+        ChildDeath.objects.filter(pk__in=keys)
+        .select_related("reviewing_area")
+        .annotate(has_open_referral=_open_referral(), has_open_duplicate=_open_duplicate())
+    )
 
 
 # One case -------------------------------------------------------------------------------------

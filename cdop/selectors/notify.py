@@ -13,7 +13,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404
 
-from hscb.models import Agency, Area, User
+from hscb.models import Area, User
 
 from ..models import ChildDeath, NotifiedVia
 
@@ -31,11 +31,6 @@ PAGE_COLUMNS = (*LIST_COLUMNS, "via", "notifier", "notifier_agency", "notifier_n
 def area_choices() -> QuerySet[Area]:
     """Every area, the board's home area first."""
     return Area.objects.order_by("-is_home", "name")
-
-
-def agency_choices() -> QuerySet[Agency]:
-    """The agencies a public notifier can say they work for: the active ones."""
-    return Agency.objects.filter(is_active=True).order_by("name")
 
 
 def notified_death_for(user: User, pk: object) -> ChildDeath | None:

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
-from django.db.models import Case, F, IntegerField, Value, When
+from django.core.paginator import Page
 from django.http import Http404, QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +24,8 @@ from hscb.models import User
 
 from ..filters.referrals import ReferralFilter
 from ..models import Direction, Referral, ReferralStatus, ReviewingPanel
+from ..models.referrals import LIST_ORDER
+from .paging import page_by_keys
 
 REFERRALS_PER_PAGE = 25
 
@@ -107,18 +108,15 @@ def referral_listing(
             "Cross-area referrals are for the Child Death Overview Panel and the secretariat."
         )
     today = today or timezone.localdate()
-    done_last = Case(
-        When(status=ReferralStatus.OUTCOME_REPORTED, then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
+    # The page's referrals are found in the order of an index (cdop_referral_list_idx), then
+    # read with their case and area: a page, not every referral joined and sorted.
+    filterset = ReferralFilter(data, queryset=Referral.objects.order_by(*LIST_ORDER), today=today)
+    page = page_by_keys(
+        filterset.qs,
+        REFERRALS_PER_PAGE,
+        page_number,
+        lambda keys: Referral.objects.filter(pk__in=keys).select_related("death", "other_area"),
     )
-    queryset = (
-        Referral.objects.select_related("death", "other_area")
-        .annotate(done=done_last)
-        .order_by("done", F("next_step_due").asc(nulls_last=True), "-sent_on", "-pk")
-    )
-    filterset = ReferralFilter(data, queryset=queryset, today=today)
-    page = Paginator(filterset.qs, REFERRALS_PER_PAGE).get_page(page_number)
     describe_referrals(page.object_list, today)
     return ReferralListing(filterset=filterset, page=page, today=today)
 

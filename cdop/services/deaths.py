@@ -151,9 +151,7 @@ AREA_FIELDS = ("place_area", "residence_area", "looked_after_by")
 YES_NO_FIELDS = ("born_alive", "looked_after")
 TEXT_FIELDS = (*TEXT_LIMITS, *CHOICES, "nhs_number")
 
-AGENCY_OR_ORGANISATION = (
-    "Select your organisation from the list, or type its name if it is not listed"
-)
+AGENCY_OR_ORGANISATION = "Enter the name of your organisation"
 LOOKED_AFTER_BY_MISSING = "Select the local authority that was looking after the child"
 LOOKED_AFTER_BY_NOT_ASKED = (
     "You answered that the child was not looked after: leave the authority blank, or answer yes"

@@ -17,7 +17,6 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods
 
 from hscb.lib.access import log_access
-from hscb.models import Agency
 
 from ..forms.deaths import (
     AgencyInformationReceivedForm,
@@ -112,9 +111,7 @@ def death_jar(request: HttpRequest, pk: int) -> HttpResponse:
 def agency_information_request(request: HttpRequest, pk: int) -> HttpResponse:
     death = selectors.get_death_for_user(request.user, pk, perm=WORK)
     log_access(death)
-    form = AgencyInformationRequestForm(
-        _posted(request), agencies=Agency.objects.filter(is_active=True).order_by("name")
-    )
+    form = AgencyInformationRequestForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             report = services.agency_information_request(

@@ -141,11 +141,7 @@ def _count_accepted(client: str) -> None:
 @require_http_methods(["GET", "POST"])
 def public_notify(request: HttpRequest) -> HttpResponse:
     posted = request.method == "POST"
-    form = PublicDeathForm(
-        request.POST if posted else None,
-        areas=selectors.area_choices(),
-        agencies=selectors.agency_choices(),
-    )
+    form = PublicDeathForm(request.POST if posted else None, areas=selectors.area_choices())
     if not posted:
         return render(
             request,

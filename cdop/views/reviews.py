@@ -18,7 +18,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from hscb.forms.board import PK_MAX
 from hscb.lib.access import log_access
-from hscb.models import Meeting, MeetingStatus, User
+from hscb.models import Meeting, User
 from hscb.selectors.actions import owner_choices
 
 from ..forms.reviews import (
@@ -30,6 +30,7 @@ from ..forms.reviews import (
     ReferForm,
 )
 from ..models import ChildDeath, DeathCategory, DeathStatus, Factor, PanelRecommendation
+from ..selectors.deaths import panel_meeting_choices
 from ..services import review as services
 from ..services.people import panel_group
 
@@ -181,11 +182,10 @@ def recommendation_action(request: HttpRequest, pk: int) -> HttpResponse:
     )
     death = _authorise(request.user, recommendation.review.death if recommendation else None)
     group = panel_group()
+    # The panel's meetings from the day of the death on (none before it can have reviewed the
+    # case), latest first: not every meeting the panel has held in ten years.
     meetings = (
-        Meeting.objects.filter(group=group)
-        .exclude(status=MeetingStatus.CANCELLED)
-        .select_related("group")
-        .order_by("-starts_at")
+        panel_meeting_choices(death).filter(group=group).order_by("-starts_at", "-pk")
         if group is not None
         else Meeting.objects.none()
     )

@@ -12,9 +12,11 @@ from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -241,11 +243,21 @@ class AgencyAdmin(HistoryAdmin):
     search_fields = ["name", "short_name"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_staff=Count("staff", distinct=True))
+        # Counted row by row for the page shown, not grouped over every account of every agency.
+        staff = (
+            User.objects.filter(agency=OuterRef("pk"))
+            .order_by()
+            .values("agency")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return super().get_queryset(request).annotate(_staff=Coalesce(Subquery(staff), 0))
 
     @admin.display(description="people", ordering="_staff")
-    def staff_count(self, obj: Agency) -> int:
-        return obj._staff
+    def staff_count(self, obj: Agency) -> str:
+        """The number of accounts at the agency, linked to the list of them."""
+        url = reverse("admin:hscb_user_changelist")
+        return format_html('<a href="{}?agency__id__exact={}">{}</a>', url, obj.pk, obj._staff)
 
 
 @admin.register(Area)
@@ -315,8 +327,9 @@ class UserAdmin(AuditlogHistoryAdminMixin, BaseUserAdmin):
         "is_safeguarding_lead",
         "groups",
         "agency__sector",
-        "agency",
     ]
+    # No list of every agency beside the people: each agency's count in the list of agencies
+    # links here, filtered to its people (agency__id__exact).
     list_select_related = ["agency"]
     search_fields = ["email", "first_name", "last_name", "job_title", "agency__name"]
     autocomplete_fields = ["agency"]

@@ -6,7 +6,7 @@ from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
 
-from hscb.forms.board import GovukDateField, GovukForm, QuickSelect
+from hscb.forms.board import GovukDateField, GovukForm, PersonField
 from hscb.models import Action, ActionStatus, AgendaItem, Meeting, User
 from hscb.services.actions import allowed_statuses, check_due_date
 
@@ -27,13 +27,17 @@ def _due_date_field() -> GovukDateField:
     return GovukDateField(what="the due date", label="Due date", require_all_fields=False)
 
 
-class OwnerField(forms.TypedChoiceField):
-    """A person, chosen from grouped choices (the group's members first); cleans to a User."""
+class OwnerField(PersonField):
+    """A person: one of the group's members from the select, or anyone else with an open
+    account found by its search; cleans to a User."""
 
     def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("widget", QuickSelect)
         kwargs.setdefault("label", "Owner")
-        kwargs.setdefault("help_text", "The person who will make sure it is done.")
+        kwargs.setdefault(
+            "help_text",
+            "The person who will make sure it is done. The list has the group's members; "
+            "type a name to find anyone else with an account.",
+        )
         kwargs.setdefault(
             "error_messages",
             {
@@ -41,7 +45,7 @@ class OwnerField(forms.TypedChoiceField):
                 "invalid_choice": "Choose the owner from the list",
             },
         )
-        super().__init__(coerce=int, **kwargs)
+        super().__init__(**kwargs)
 
     def clean(self, value):
         pk = super().clean(value)

@@ -13,10 +13,12 @@ from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.forms.utils import flatatt
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from hscb.models import Group, User
+from hscb.selectors.people import person_label
 from hscb.services import board as services
 
 EMAIL_FORMAT_MESSAGE = "Enter an email address in the correct format, like name@example.com"
@@ -74,6 +76,60 @@ class QuickSelect(forms.Select):
         crispy_name = type(self).__name__.lower()
         others = [c for c in classes.split() if c not in wanted and c != crispy_name]
         return " ".join([*wanted, *others])
+
+
+class PeopleSelect(QuickSelect):
+    """A select of the people most likely chosen (a group's members), which the page's script
+    (static/js/people-search.js) turns into a GOV.UK accessible autocomplete that also finds
+    anyone else with an open account over `people_search`. Without JavaScript the select works
+    as it is. A person chosen through the search and sent back with errors elsewhere on the form
+    is kept: their option is added to those written out."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["data-people-search"] = reverse("people_search")
+        return context
+
+    def optgroups(self, name, value, attrs=None):
+        groups = super().optgroups(name, value, attrs)
+        chosen = [v for v in value if v not in ("", None)]
+        offered = {str(o["value"]) for _, options, _ in groups for o in options}
+        missing = [
+            v
+            for v in chosen
+            if str(v) not in offered and str(v).isascii() and str(v).isdigit() and len(str(v)) < 19
+        ]
+        if missing:
+            people = User.objects.filter(pk__in=missing, is_active=True).select_related("agency")
+            options = [
+                self.create_option(name, str(u.pk), person_label(u), True, len(offered) + n)
+                for n, u in enumerate(people)
+            ]
+            if options:
+                groups.append(("Found by searching", options, len(groups)))
+        return groups
+
+
+class PersonField(forms.TypedChoiceField):
+    """A person with an open account, by primary key: one of the select's options, or anyone
+    else with an open account, as the autocomplete's search offers them. Cleans to an int."""
+
+    widget = PeopleSelect
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("coerce", int)
+        super().__init__(**kwargs)
+
+    def valid_value(self, value) -> bool:
+        if super().valid_value(value):
+            return True
+        text = str(value)
+        return (
+            text.isascii()
+            and text.isdigit()
+            and len(text) < 19  # a number the database can hold
+            and User.objects.filter(pk=int(text), is_active=True).exists()
+        )
 
 
 class GovukForm:

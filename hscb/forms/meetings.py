@@ -17,7 +17,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django_filters import fields as filter_fields
 
-from hscb.forms.board import GovukDateField, GovukForm, QuickSelect
+from hscb.forms.board import GovukDateField, GovukForm, PersonField, QuickSelect
 from hscb.forms.layout import Markup
 from hscb.lib.uploads import ACCEPT, validate_document
 from hscb.models import (
@@ -102,11 +102,14 @@ def _people(people: QuerySet[User] | None = None) -> list[tuple[str, str]]:
     ]
 
 
-def _board_people() -> QuerySet[User]:
-    """People who sit on any of the board's groups, and the business unit's staff: who comes
-    to meetings. Agency staff who only send notifications are not offered."""
-    seated = Membership.objects.current().values("user_id")
-    return User.objects.filter(Q(pk__in=seated) | Q(is_staff=True))
+def _likely_people(group: Group | None = None) -> QuerySet[User]:
+    """Who a select offers first: the group's current members, if a group is given, and the
+    business unit's staff. Anyone else is found by the field's search."""
+    likely = Q(is_staff=True)
+    if group is not None:
+        seated = Membership.objects.current().filter(group=group).values("user_id")
+        likely |= Q(pk__in=seated)
+    return User.objects.filter(likely)
 
 
 # Scheduling -----------------------------------------------------------------------------------
@@ -263,13 +266,12 @@ class ItemForm(GovukForm, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"max_length": "The description must be 4,000 characters or fewer"},
     )
-    presenter = forms.TypedChoiceField(
-        widget=QuickSelect,
+    presenter = PersonField(
         label="Presenter (optional)",
         required=False,
-        coerce=int,
         empty_value=None,
-        help_text="Someone with an account on this system.",
+        help_text="Someone with an account on this system. The list has the group's members "
+        "and the board's officers; type a name to find anyone else.",
         error_messages={"invalid_choice": "Choose a presenter from the list"},
     )
     presenter_name = forms.CharField(
@@ -326,7 +328,10 @@ class ItemForm(GovukForm, forms.Form):
                 ),
             }
         super().__init__(*args, **kwargs)
-        self.fields["presenter"].choices = [("", "Nobody chosen"), *_people(_board_people())]
+        self.fields["presenter"].choices = [
+            ("", "Nobody chosen"),
+            *_people(_likely_people(meeting.group)),
+        ]
         self.fields["position"].validators.append(_max_position(last))
         where = "last" if item is None else "where it is"
         self.fields[
@@ -334,8 +339,12 @@ class ItemForm(GovukForm, forms.Form):
         ].help_text = f"A number from 1 (first) to {last}. Leave empty to put it {where}."
         self.fields["linked"].choices = [
             ("", "No linked record"),
-            *services.link_choices(meeting),
+            *services.link_choices(meeting, include=item.linked if item is not None else None),
         ]
+        self.fields["linked"].help_text = (
+            f"A record this item is about. The list has the {services.LINK_CHOICES} newest "
+            "actions of the group and the first records of each kind waiting for it."
+        )
         self.helper.layout = Layout(
             Field.text("title"),
             Field.textarea("description", rows=4),
@@ -475,7 +484,9 @@ class AttendanceForm(GovukForm, forms.Form):
         kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
         # A substitute stands in for a member's agency, so is chosen from that agency's staff.
-        people = _people()
+        # Other attendees are not members: the business unit's staff are offered, and anyone
+        # else is found by the field's search.
+        people = _people(_likely_people())
         agencies = {seat.agency_id for seat in seats.values()}
         by_agency: dict[int, list[tuple[str, str]]] = {}
         for person in (
@@ -539,11 +550,10 @@ class AttendanceForm(GovukForm, forms.Form):
         ]
         rows = len(guests) + self.spare_guest_rows
         for number in range(1, rows + 1):
-            self.fields[f"guest_{number}"] = forms.TypedChoiceField(
-                widget=QuickSelect,
+            self.fields[f"guest_{number}"] = PersonField(
                 label=f"Other attendee {number} (optional)",
+                help_text="Type a name to find someone with an account." if number == 1 else "",
                 required=False,
-                coerce=int,
                 empty_value=None,
                 choices=[("", "Nobody"), *people],
                 error_messages={"invalid_choice": "Choose an attendee from the list"},

@@ -8,7 +8,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -164,6 +164,10 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["last_name", "first_name", "email"]
+        indexes = [
+            # Lists and searches of people go by surname: read in order, not sorted whole.
+            models.Index(fields=["last_name", "first_name", "id"], name="user_by_name"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),
@@ -230,15 +234,21 @@ class GroupQuerySet(models.QuerySet["Group"]):
         """Each group's current chairs and a count of its current members, without loading
         every member: for lists of groups."""
         day = on or timezone.localdate()
-        current = current_membership(day, prefix="memberships__")
+        # Counted group by group from the group's current seats (an index on the group and the
+        # end date), not by joining every seat the board has ever had.
+        current = (
+            Membership.objects.filter(current_membership(day), group=models.OuterRef("pk"))
+            .order_by()
+            .values("group")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
         chairs = (
             Membership.objects.current(day)
             .filter(role=MembershipRole.CHAIR)
             .select_related("user", "agency")
         )
-        return self.annotate(
-            member_count=models.Count("memberships", filter=current)
-        ).prefetch_related(
+        return self.annotate(member_count=Coalesce(models.Subquery(current), 0)).prefetch_related(
             models.Prefetch("memberships", queryset=chairs, to_attr="current_chairs")
         )
 
@@ -426,6 +436,10 @@ class Membership(models.Model):
 
     class Meta:
         ordering = ["group", "role", "user__last_name", "user__first_name"]
+        indexes = [
+            # A group's current seats (end_date empty or to come) without reading its history.
+            models.Index(fields=["group", "end_date"], name="membership_group_end"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, DateField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404, QueryDict
 from django.utils import timezone
 
@@ -26,9 +27,13 @@ from hscb.models import (
     SentReminder,
     User,
 )
+from hscb.selectors.people import person_label
 
 # "Your actions" lists actions done or cancelled within this many days.
 RECENTLY_CLOSED = datetime.timedelta(days=90)
+# "Your actions" shows open ones this many a page, and this many of the recently closed.
+MY_ACTIONS_PER_PAGE = 50
+CLOSED_SHOWN = 50
 GROUP_ACTIONS_PER_PAGE = 25
 
 
@@ -77,33 +82,22 @@ def get_meeting_for_new_action(user: User, pk: int) -> Meeting:
     return meeting
 
 
-def _person_label(user: User) -> str:
-    name = user.get_full_name() or user.email
-    return f"{name}, {user.agency.label}" if user.agency_id else name
-
-
 def owner_choices(group: Group, *, include: User | None = None) -> list:
-    """Who can own an action of `group`: its current members first, then everyone else with
-    an open account. `include` adds a person whose account is closed (a current owner)."""
-    members = list(
-        User.objects.filter(
-            is_active=True,
-            pk__in=Membership.objects.current().filter(group=group).values("user_id"),
-        ).select_related("agency")
+    """Who the owner select offers for an action of `group`: its current members, and
+    `include` (the current owner, whose account may be closed). Anyone else with an open
+    account is found by the field's search (`PersonField`), so the page does not grow with the
+    number of accounts."""
+    people = Q(
+        is_active=True,
+        pk__in=Membership.objects.current().filter(group=group).values("user_id"),
     )
-    member_ids = {u.pk for u in members}
-    people = Q(is_active=True)
     if include is not None:
         people |= Q(pk=include.pk)
-    others = list(User.objects.filter(people).exclude(pk__in=member_ids).select_related("agency"))
+    members = User.objects.filter(people).select_related("agency")
     choices: list = [("", "Choose a person")]
-    if members:
-        choices.append(
-            (f"Members of the {group.name}", [(u.pk, _person_label(u)) for u in members])
-        )
-    if others:
-        label = "Everyone else" if members else "People"
-        choices.append((label, [(u.pk, _person_label(u)) for u in others]))
+    options = [(u.pk, person_label(u)) for u in members.order_by("last_name", "first_name", "pk")]
+    if options:
+        choices.append((f"Members of the {group.name}", options))
     return choices
 
 
@@ -113,25 +107,32 @@ def owner_choices(group: Group, *, include: User | None = None) -> list:
 @dataclass
 class MyActions:
     filterset: MyActionFilter
-    overdue: list[Action] = field(default_factory=list)
+    page: Page | None = None  # a page of the open actions, by due date
+    overdue: list[Action] = field(default_factory=list)  # those of the page
     current: list[Action] = field(default_factory=list)
-    closed: list[Action] = field(default_factory=list)
+    closed: list[Action] = field(default_factory=list)  # the latest CLOSED_SHOWN
+    overdue_count: int = 0
+    current_count: int = 0
+    closed_count: int = 0
 
     @property
     def total(self) -> int:
-        return len(self.overdue) + len(self.current) + len(self.closed)
+        return self.overdue_count + self.current_count + self.closed_count
 
 
-def my_actions(user: User, data: QueryDict | None, *, today: datetime.date | None = None):
-    """The user's own actions: overdue, open or in progress, and done or cancelled in the last
-    90 days. Two queries, whatever the number of actions."""
+def my_actions(
+    user: User,
+    data: QueryDict | None,
+    *,
+    today: datetime.date | None = None,
+    page_number: str | None = None,
+):
+    """The user's own actions: overdue, open or in progress (a page of them, by due date),
+    and the latest done or cancelled in the last 90 days; with a count of each. A fixed number
+    of queries, and rows read a page at a time."""
     today = today or timezone.localdate()
     filterset = MyActionFilter(data, queryset=_with_relations(Action.objects.filter(owner=user)))
     actions = filterset.qs
-    result = MyActions(filterset=filterset)
-    for action in actions.filter(status__in=OPEN_STATUSES).order_by("due_date", "pk"):
-        mark_due(action, today)
-        (result.overdue if action.overdue else result.current).append(action)
     cutoff = today - RECENTLY_CLOSED
     cutoff_at = timezone.make_aware(datetime.datetime.combine(cutoff, datetime.time.min))
     closed = (
@@ -139,12 +140,27 @@ def my_actions(user: User, data: QueryDict | None, *, today: datetime.date | Non
         .annotate(closed_at=_closed_at())
         .filter(Q(status=ActionStatus.DONE, completed_on__gte=cutoff) | Q(closed_at__gte=cutoff_at))
     )
-    for action in closed:
-        action.closed_on = action.completed_on or (
-            timezone.localdate(action.closed_at) if action.closed_at else None
-        )
+    counts = actions.aggregate(
+        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
+        current=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_date__gte=today)),
+    )
+    result = MyActions(
+        filterset=filterset,
+        overdue_count=counts["overdue"],
+        current_count=counts["current"],
+        closed_count=closed.count(),
+    )
+    open_actions = actions.filter(status__in=OPEN_STATUSES).order_by("due_date", "pk")
+    result.page = Paginator(open_actions, MY_ACTIONS_PER_PAGE).get_page(page_number)
+    for action in result.page.object_list:
+        mark_due(action, today)
+        (result.overdue if action.overdue else result.current).append(action)
+    latest = closed.annotate(
+        closed_day=Coalesce("completed_on", TruncDate("closed_at"), output_field=DateField())
+    ).order_by("-closed_day", "-pk")[:CLOSED_SHOWN]
+    for action in latest:
+        action.closed_on = action.closed_day
         result.closed.append(mark_due(action, today))
-    result.closed.sort(key=lambda a: (a.closed_on or a.due_date, a.pk), reverse=True)
     return result
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
@@ -31,11 +32,19 @@ from hscb.selectors.meetings import groups_for_forward_plan
 LIST_LIMIT = 20
 # The home page lists the person's next few meetings.
 HOME_MEETINGS = 3
+# A group's page lists its members this many at a time.
+MEMBERS_PER_PAGE = 50
 
 
 def groups_for_user(user: User) -> QuerySet[Group]:
-    """Groups the user may see, with current members, chairs and objectives prefetched."""
-    groups = Group.objects.with_people()
+    """Groups the user may see, each with its current chairs, a count of its current members
+    and its objectives: a fixed number of queries, and no member loaded but the chairs."""
+    groups = (
+        Group.objects.with_chairs_and_counts()
+        .select_related("accountable_to")
+        .prefetch_related("objectives")
+        .order_by("order", "name")
+    )
     if not roles_of(user).is_secretariat:
         groups = groups.active()
     return groups
@@ -44,8 +53,11 @@ def groups_for_user(user: User) -> QuerySet[Group]:
 def get_group_for_user(user: User, slug: str, *, for_change: bool = False) -> Group:
     """The group, or 404 if the user may not see it, or 403 if they may see but not change it."""
     group = (
-        Group.objects.with_people()
-        .prefetch_related(Prefetch("accountable_groups", queryset=Group.objects.active()))
+        Group.objects.with_chairs_and_counts()
+        .select_related("accountable_to")
+        .prefetch_related(
+            "objectives", Prefetch("accountable_groups", queryset=Group.objects.active())
+        )
         .filter(slug=slug)
         .first()
     )
@@ -54,6 +66,18 @@ def get_group_for_user(user: User, slug: str, *, for_change: bool = False) -> Gr
     if for_change and not user.has_perm("hscb.edit_group_remit", group):
         raise PermissionDenied("Only the group's chair and the secretariat can change this.")
     return group
+
+
+def members_page(group: Group, page_number: str | None) -> Page:
+    """A page of the group's current members, chair first, then by role and surname."""
+    members = (
+        Membership.objects.current()
+        .filter(group=group)
+        .select_related("user", "agency")
+        .by_role()
+        .order_by("role_rank", "user__last_name", "user__first_name", "pk")
+    )
+    return Paginator(members, MEMBERS_PER_PAGE).get_page(page_number)
 
 
 def memberships_of_user(user: User) -> list[Membership]:

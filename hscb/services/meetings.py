@@ -297,6 +297,8 @@ class Linkable:
 
 
 LINKABLE: dict[str, Linkable] = {}
+# An agenda item's select offers this many records of each kind.
+LINK_CHOICES = 50
 
 
 def register_linkable(
@@ -325,11 +327,23 @@ def link_value(record: models.Model) -> str:
     return f"{record._meta.label_lower}:{record.pk}"
 
 
-def link_choices(meeting: Meeting) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The records an item of `meeting` may point to, grouped by kind, for a select."""
+def link_choices(
+    meeting: Meeting, *, include: models.Model | None = None
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The records an item of `meeting` may point to, grouped by kind, for a select: the first
+    LINK_CHOICES of each kind in its own order (the newest actions, the longest-waiting cases),
+    and `include` (the record an item points to now) wherever it comes. A page of choices, not
+    every record of ten years."""
     choices = []
     for linkable in LINKABLE.values():
-        records = list(linkable.records(meeting))
+        records = list(linkable.records(meeting)[:LINK_CHOICES])
+        if (
+            include is not None
+            and isinstance(include, linkable.model)
+            and include not in records
+            and linkable.records(meeting).filter(pk=include.pk).exists()
+        ):
+            records.append(include)
         if linkable.related:
             models.prefetch_related_objects(records, *linkable.related)
         options = [(link_value(r), linkable.label(r)) for r in records]

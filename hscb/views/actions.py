@@ -16,7 +16,7 @@ from hscb.services import actions as services
 
 @require_GET
 def my_actions(request: HttpRequest) -> HttpResponse:
-    mine = selectors.my_actions(request.user, request.GET)
+    mine = selectors.my_actions(request.user, request.GET, page_number=request.GET.get("page"))
     return render(request, "hscb/action_list_mine.html", {"mine": mine})
 
 

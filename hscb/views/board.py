@@ -18,6 +18,7 @@ from hscb.forms.board import GroupRemitForm
 from hscb.lib.twofactor import second_factor_summary
 from hscb.rules import roles_of
 from hscb.selectors import board as selectors
+from hscb.selectors.people import people_matching, person_label
 from hscb.services import board as services
 
 
@@ -40,6 +41,7 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "hscb/group_detail.html",
         {
             "group": group,
+            "members": selectors.members_page(group, request.GET.get("page")),
             "show_contacts": request.user.has_perm("hscb.see_group_contacts", group),
             "can_edit": request.user.has_perm("hscb.edit_group_remit", group),
         },
@@ -55,6 +57,19 @@ def group_edit(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, f"The remit of the {group.name} has been saved.")
         return redirect(group)
     return render(request, "hscb/group_form.html", {"group": group, "form": form})
+
+
+@require_GET
+def people_search(request: HttpRequest) -> JsonResponse:
+    """Open accounts whose names or emails start with the words in `q`, for the autocomplete of
+    a field that chooses a person: `{"results": [{"value": "12", "label": "Name, Agency"}]}`."""
+    if not request.user.has_perm("hscb.search_people"):
+        raise PermissionDenied("Only the board's members and secretariat can search for people.")
+    people = people_matching(request.GET.get("q", ""))
+    results = [{"value": str(u.pk), "label": person_label(u)} for u in people]
+    response = JsonResponse({"results": results})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_GET

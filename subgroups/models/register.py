@@ -76,6 +76,11 @@ class IssueStatus(models.TextChoices):
 OPEN_ISSUE_STATUSES = (IssueStatus.OPEN, IssueStatus.MONITORING, IssueStatus.ESCALATED)
 
 
+def reference_for(pk: int) -> str:
+    """An issue's reference, from its primary key: IO-0042."""
+    return f"IO-{pk:04d}"
+
+
 class IssueQuerySet(models.QuerySet["Issue"]):
     def live(self) -> IssueQuerySet:
         """Issues still being worked on: open, monitored or escalated."""
@@ -128,6 +133,16 @@ class Issue(ConcurrentTransitionMixin, Remindable, models.Model):
 
     class Meta:
         ordering = ["-score", "review_date", "pk"]
+        # The register's sort orders (subgroups.filters.SORTS), so that a page of it reads 25
+        # issues in order rather than sorting them all; and its live issues by review date, for
+        # its counts and its overdue reviews.
+        indexes = [
+            models.Index(fields=["-score", "review_date", "id"], name="issue_by_risk"),
+            models.Index(fields=["review_date", "-score", "id"], name="issue_by_review"),
+            models.Index(fields=["-created_at", "-id"], name="issue_newest_first"),
+            models.Index(fields=["title", "id"], name="issue_by_title"),
+            models.Index(fields=["status", "review_date"], name="issue_by_status_review"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(likelihood__gte=1, likelihood__lte=5, impact__gte=1, impact__lte=5),
@@ -143,7 +158,7 @@ class Issue(ConcurrentTransitionMixin, Remindable, models.Model):
 
     @property
     def reference(self) -> str:
-        return f"IO-{self.pk:04d}" if self.pk else "IO-new"
+        return reference_for(self.pk) if self.pk else "IO-new"
 
     @property
     def is_live(self) -> bool:

@@ -16,6 +16,7 @@ from subgroups.models import Escalation, EscalationStatus, Issue, RiskRating
 from subgroups.services.register import rating_for
 
 DECIDED_PER_PAGE = 25
+WAITING_PER_PAGE = 25
 
 
 def _escalations() -> QuerySet[Escalation]:
@@ -91,18 +92,20 @@ def decision_owner_choices() -> list:
 
 @dataclass
 class EscalationListing:
-    waiting: list[Escalation]
+    waiting: Page
     decided: Page
 
 
-def escalation_listing(user: User, *, page_number: str | None = None) -> EscalationListing:
+def escalation_listing(
+    user: User, *, page_number: str | None = None, waiting_page: str | None = None
+) -> EscalationListing:
     """Escalations waiting for the Board's decision (oldest first), then those decided (latest
-    first, a page at a time). 403 for anyone who may not see escalations."""
+    first), each a page at a time. 403 for anyone who may not see escalations."""
     if not user.has_perm("subgroups.see_escalation"):
         raise PermissionDenied("Escalations are for the Improving Outcomes subgroup and the Board.")
-    waiting = list(
-        _escalations().exclude(status=EscalationStatus.DECIDED).order_by("proposed_at", "pk")
-    )
+    waiting = _escalations().exclude(status=EscalationStatus.DECIDED).order_by("proposed_at", "pk")
     decided = _escalations().filter(status=EscalationStatus.DECIDED).order_by("-decided_on", "-pk")
-    page = Paginator(decided, DECIDED_PER_PAGE).get_page(page_number)
-    return EscalationListing(waiting=waiting, decided=page)
+    return EscalationListing(
+        waiting=Paginator(waiting, WAITING_PER_PAGE).get_page(waiting_page),
+        decided=Paginator(decided, DECIDED_PER_PAGE).get_page(page_number),
+    )

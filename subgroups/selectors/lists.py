@@ -1,6 +1,8 @@
 """Reads for the register's list pages: the chair's register view and its exports, the heat map
 with its charts, and the operational priorities. Each runs a fixed number of queries, whatever
-the number of issues, agencies, owners and priorities.
+the number of issues, agencies, owners and priorities, and does its counting in the database:
+no page walks every issue or every update in Python. The exports read the issues a chunk at a
+time, as plain values, so that their memory stays flat however long the register grows.
 
 Only people who may see the register (`subgroups.see_register`) get these: the register's list
 pages answer 403 to anyone else.
@@ -9,13 +11,30 @@ pages answer 403 to anyone else.
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Case,
+    Count,
+    F,
+    Max,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +50,8 @@ from subgroups.services.register import rating_for
 
 ISSUES_PER_PAGE = 25
 CHART_MONTHS = 12
+# The exports read this many issues at a time (and their agencies in one query a chunk).
+EXPORT_CHUNK = 2000
 
 # The chart script's palette has fewer colours than the ratings' tags: each rating colour is
 # drawn in the nearest distinct one (the legend and the table name every band).
@@ -103,12 +124,17 @@ class Register:
 
 
 def register_counts(today: datetime.date) -> RegisterCounts:
-    """Live issues, those of significant risk and those whose review is overdue: one query."""
-    live = Q(status__in=OPEN_ISSUE_STATUSES)
-    counts = _register().aggregate(
-        live=Count("pk", filter=live),
-        significant=Count("pk", filter=live & Q(rating__min_score__gte=_significant_threshold())),
-        overdue=Count("pk", filter=live & Q(review_date__lt=today)),
+    """Live issues, those of significant risk and those whose review is overdue: one query, which
+    reads the live issues only."""
+    significant = RiskRating.objects.filter(min_score__gte=_significant_threshold())
+    counts = (
+        _register()
+        .filter(status__in=OPEN_ISSUE_STATUSES)
+        .aggregate(
+            live=Count("pk"),
+            significant=Count("pk", filter=Q(rating__in=significant)),
+            overdue=Count("pk", filter=Q(review_date__lt=today)),
+        )
     )
     return RegisterCounts(**counts)
 
@@ -138,13 +164,70 @@ def register(
     )
 
 
+# What an export row holds: the issue's own values, its rating's name and its owner's names, as
+# `.values()` reads them; `_export_rows` adds "agencies" and "priority".
+EXPORT_FIELDS = (
+    "pk",
+    "title",
+    "status",
+    "source",
+    "is_countywide",
+    "priority_id",
+    "likelihood",
+    "impact",
+    "score",
+    "rating__name",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__email",
+    "review_date",
+    "proposed_improvement",
+    "created_at",
+)
+ExportRow = dict[str, object]
+
+
 def register_export(
-    user: User, data: QueryDict | None, *, today: datetime.date | None = None
-) -> list[Issue]:
-    """Every issue the filters select, in the chosen order (no pages), for the exports."""
+    user: User,
+    data: QueryDict | None,
+    *,
+    today: datetime.date | None = None,
+    chunk_size: int = EXPORT_CHUNK,
+) -> Iterator[ExportRow]:
+    """Every issue the filters select, in the chosen order (no pages), for the exports.
+
+    The person is authorised now; the rows are read as they are consumed, `chunk_size` issues
+    at a time, as plain values (no model objects), with two more queries a chunk for their
+    agencies and priorities."""
     authorise(user)
     today = today or timezone.localdate()
-    return [_mark(issue, today) for issue in _filtered(data, today).qs]
+    issues = IssueFilter(data, queryset=_register(), today=today).qs
+    return _export_rows(issues.values(*EXPORT_FIELDS), chunk_size)
+
+
+def _export_rows(rows: QuerySet, chunk_size: int) -> Iterator[ExportRow]:
+    """The rows, each with the names of the agencies it names ("agencies", A to Z) and its
+    priority with its plan's years ("priority", or ""): two more queries a chunk."""
+    named = Issue.agencies.through.objects
+    stream = rows.iterator(chunk_size=chunk_size)
+    while chunk := list(itertools.islice(stream, chunk_size)):
+        agencies: dict[int, list[str]] = defaultdict(list)
+        for issue_id, name in (
+            named.filter(issue_id__in=[row["pk"] for row in chunk])
+            .order_by("agency__name", "agency_id")
+            .values_list("issue_id", "agency__name")
+        ):
+            agencies[issue_id].append(name)
+        priorities = {
+            priority.pk: f"{priority.plan.period}: {priority}"
+            for priority in Priority.objects.filter(
+                pk__in={row["priority_id"] for row in chunk} - {None}
+            ).select_related("plan")
+        }
+        for row in chunk:
+            row["agencies"] = agencies.get(row["pk"], [])
+            row["priority"] = priorities.get(row["priority_id"], "")
+            yield row
 
 
 # The heat map -------------------------------------------------------------------------------------
@@ -195,7 +278,7 @@ def _register_url(**filters: object) -> str:
 def heat_map(user: User, *, now: datetime.datetime | None = None) -> HeatMap:
     """The 5 by 5 heat map of live issues (likelihood by impact, each cell coloured by the band of
     its score), the live issues at the end of each of the last 12 months by rating, and every
-    issue by status now. Five queries."""
+    issue by status now. Four queries."""
     authorise(user)
     now = now or timezone.now()
     bands = list(RiskRating.objects.order_by("min_score"))
@@ -257,46 +340,76 @@ def _month_ends(now: datetime.datetime) -> list[tuple[str, datetime.datetime]]:
     return months
 
 
-def _history(now: datetime.datetime) -> tuple[list[tuple[str, datetime.datetime]], list[tuple]]:
-    """Each issue's status at the end of each of the last 12 months (None before it was raised),
-    rebuilt from when it was raised and its recorded moves of status. Two queries, whatever the
-    number of months: the issues, and their moves."""
+# How many issues were in each status at the end of each month, by their current rating, counted
+# in the database. An issue is open from when it was raised until its first recorded move of
+# status, and each move holds until the next: each of these spans counts at a month's end that
+# falls within it. A move recorded before the issue was raised counts from when it was raised.
+HISTORY_SQL = """
+WITH issues (id, created_at, rating_id) AS ({issues}),
+updates (issue_id, written_at, id, status_to) AS ({moves}),
+moves (issue_id, written_at, status, until) AS (
+    SELECT issue_id, written_at, status_to,
+           LEAD(written_at) OVER (PARTITION BY issue_id ORDER BY written_at, id)
+    FROM updates
+),
+spans (rating_id, status, since, until) AS (
+    SELECT issues.rating_id, moves.status,
+           CASE WHEN moves.written_at > issues.created_at
+                THEN moves.written_at ELSE issues.created_at END,
+           moves.until
+    FROM moves JOIN issues ON issues.id = moves.issue_id
+    UNION ALL
+    SELECT issues.rating_id, %s, issues.created_at, first_moves.written_at
+    FROM issues
+    LEFT JOIN (SELECT issue_id, MIN(written_at) AS written_at FROM moves GROUP BY issue_id)
+        AS first_moves ON first_moves.issue_id = issues.id
+)
+SELECT status, rating_id, {months}
+FROM spans
+GROUP BY status, rating_id
+"""
+MONTH_SQL = "SUM(CASE WHEN since < %s AND (until IS NULL OR until >= %s) THEN 1 ELSE 0 END)"
+
+History = tuple[list[tuple[str, datetime.datetime]], Counter]
+
+
+def _history(now: datetime.datetime) -> History:
+    """The last 12 months, and how many issues were in each status at the end of each, by their
+    current rating: {(month number, status, rating id): issues}. One query, which reads each
+    issue and each move of status once, whatever the number of months."""
     months = _month_ends(now)
-    issues = list(_register().filter(created_at__lt=now).values_list("pk", "created_at", "rating"))
-    moves: dict[int, list[tuple[datetime.datetime, str]]] = defaultdict(list)
-    for issue_id, written_at, status_to in (
-        IssueUpdate.objects.filter(issue__in=_register())
-        .exclude(status_to="")
-        .order_by("written_at", "pk")
-        .values_list("issue_id", "written_at", "status_to")
-    ):
-        moves[issue_id].append((written_at, status_to))
-    histories = []
-    for pk, created_at, rating_id in issues:
-        statuses = []
-        for _, end in months:
-            if created_at >= end:
-                statuses.append(None)
-                continue
-            status = IssueStatus.OPEN
-            for written_at, status_to in moves.get(pk, []):
-                if written_at >= end:
-                    break
-                status = status_to
-            statuses.append(status)
-        histories.append((rating_id, statuses))
-    return months, histories
+    issues_sql, issues_params = (
+        _register().order_by().values_list("pk", "created_at", "rating_id").query.sql_with_params()
+    )
+    moves_sql, moves_params = (
+        IssueUpdate.objects.exclude(status_to="")
+        .order_by()
+        .values_list("issue_id", "written_at", "pk", "status_to")
+        .query.sql_with_params()
+    )
+    sql = HISTORY_SQL.format(
+        issues=issues_sql, moves=moves_sql, months=", ".join([MONTH_SQL] * len(months))
+    )
+    ends = [connection.ops.adapt_datetimefield_value(end) for _, end in months]
+    params = [*issues_params, *moves_params, IssueStatus.OPEN]
+    params += [end for end in ends for _ in range(2)]
+    counts: Counter = Counter()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for status, rating_id, *totals in cursor:
+            for n, total in enumerate(totals):
+                counts[n, status, rating_id] += total
+    return months, counts
 
 
-def _live_over_time(bands: list[RiskRating], history) -> Chart:
+def _live_over_time(bands: list[RiskRating], history: History) -> Chart:
     """Issues live (open, monitoring or escalated) at the end of each month, by their current
     rating (an issue's past ratings are not kept)."""
-    months, histories = history
+    months, counts = history
     tallies = [Counter() for _ in months]
-    for rating_id, statuses in histories:
-        for tally, status in zip(tallies, statuses, strict=True):
-            if status in OPEN_ISSUE_STATUSES:
-                tally[rating_id] += 1
+    for (n, status, rating_id), total in counts.items():
+        if status in OPEN_ISSUE_STATUSES:
+            tallies[n][rating_id] += total
     keys: list[int | None] = [band.pk for band in bands]
     series = [Series(band.name, CHART_COLOURS.get(band.colour, "grey")) for band in bands]
     if any(tally[None] for tally in tallies):
@@ -318,14 +431,12 @@ def _live_over_time(bands: list[RiskRating], history) -> Chart:
     )
 
 
-def _status_over_time(history) -> Chart:
+def _status_over_time(history: History) -> Chart:
     """Every issue raised by the end of each month, by the status it was in then."""
-    months, histories = history
+    months, counts = history
     tallies = [Counter() for _ in months]
-    for _, statuses in histories:
-        for tally, status in zip(tallies, statuses, strict=True):
-            if status is not None:
-                tally[status] += 1
+    for (n, status, _), total in counts.items():
+        tallies[n][status] += total
     return Chart(
         id="register-status-over-time",
         kind="bar",
@@ -358,16 +469,23 @@ def _by_status() -> Chart:
 
 # Operational priorities ---------------------------------------------------------------------------
 
+PRIORITIES_PER_PAGE = 20
+# Each priority's highest-risk live issues shown; the register lists them all.
+TOP_ISSUES = 3
+
 
 @dataclass
 class PriorityGroup:
-    """The live issues bearing on one business-plan priority (or on none)."""
+    """The live issues bearing on one business-plan priority (or on none): how many, by rating,
+    and the few of highest risk."""
 
     priority: Priority | None
     is_current: bool
+    live: int
+    significant: int
+    top_score: int
+    by_rating: list[tuple[RiskRating, int]]
     issues: list[Issue] = field(default_factory=list)
-    by_rating: list[tuple[RiskRating, int]] = field(default_factory=list)
-    significant: int = 0
 
     @property
     def title(self) -> str:
@@ -376,8 +494,9 @@ class PriorityGroup:
         return f"{self.priority.plan.period}: {self.priority}"
 
     @property
-    def top_score(self) -> int:
-        return max((issue.score for issue in self.issues), default=0)
+    def more(self) -> int:
+        """Its live issues not shown here."""
+        return self.live - len(self.issues)
 
     @property
     def register_url(self) -> str:
@@ -386,64 +505,131 @@ class PriorityGroup:
 
 @dataclass
 class OperationalPriorities:
+    # This page's groups: the priorities' (and, on the last page, the issues on none).
     groups: list[PriorityGroup]
+    page: Page
     bands: list[RiskRating]
     year: int
-    # This year's plan's priorities that no live issue bears on.
+    # This year's plan's priorities that no live issue bears on (shown on the last page).
     quiet: list[Priority]
     total: int
+    # How many issues each group shows.
+    top: int = TOP_ISSUES
+
+
+def _tallies(bands: list[RiskRating], prefix: str = "") -> dict[str, Aggregate | Value]:
+    """Aggregates of live issues (through `prefix`, e.g. "register_issues__"): how many, how
+    many of significant risk (rated in the lowest significant band or a higher one), the
+    highest score and how many in each band."""
+    lowest = min((band.min_score for band in bands if band.significant), default=None)
+    significant = [band.pk for band in bands if lowest is not None and band.min_score >= lowest]
+    return {
+        "live": Count(f"{prefix}pk"),
+        "significant": (
+            Count(f"{prefix}pk", filter=Q(**{f"{prefix}rating__in": significant}))
+            if significant
+            else Value(0)
+        ),
+        "top_score": Max(f"{prefix}score"),
+        **{
+            f"band_{band.pk}": Count(f"{prefix}pk", filter=Q(**{f"{prefix}rating": band.pk}))
+            for band in bands
+        },
+    }
+
+
+def _group(
+    priority: Priority | None, tally: dict[str, int], bands: list[RiskRating], year: int
+) -> PriorityGroup:
+    return PriorityGroup(
+        priority=priority,
+        is_current=priority is not None and priority.plan.year == year,
+        live=tally["live"],
+        significant=tally["significant"],
+        top_score=tally["top_score"] or 0,
+        by_rating=[(band, tally[f"band_{band.pk}"]) for band in reversed(bands)],
+    )
+
+
+def _top_issues(groups: list[PriorityGroup], today: datetime.date) -> None:
+    """Fill each group's few highest-risk live issues: one query for the page."""
+    keys = [group.priority.pk if group.priority else None for group in groups]
+    if not keys:
+        return
+    wanted = Q(priority__in=[key for key in keys if key is not None])
+    if None in keys:
+        wanted |= Q(priority=None)
+    ranked = (
+        _register()
+        .filter(wanted, status__in=OPEN_ISSUE_STATUSES)
+        .select_related("rating")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=F("priority_id"),
+                order_by=[F("score").desc(), F("review_date").asc(), F("pk").asc()],
+            )
+        )
+        .filter(rank__lte=TOP_ISSUES)
+        .order_by("-score", "review_date", "pk")
+    )
+    by_key: dict[int | None, list[Issue]] = defaultdict(list)
+    for issue in ranked:
+        by_key[issue.priority_id].append(_mark(issue, today))
+    for group, key in zip(groups, keys, strict=True):
+        group.issues = by_key.get(key, [])
 
 
 def operational_priorities(
-    user: User, *, today: datetime.date | None = None
+    user: User, *, page_number: str | int | None = None, today: datetime.date | None = None
 ) -> OperationalPriorities:
-    """Live issues grouped by business-plan priority, highest risk first in each: this year's
-    plan's priorities first (in the plan's order), then other plans' (newest first), then
-    issues that bear on no priority. Each group counts its issues by rating. Three queries."""
+    """Live issues grouped by business-plan priority, 20 priorities to a page: this year's
+    plan's priorities first (in the plan's order), then other plans' (newest first), then, on
+    the last page, issues that bear on no priority. Each group counts its issues by rating and
+    shows its three of highest risk, and links to all of them in the register. Counted in the
+    database: seven queries, whatever the number of issues."""
     authorise(user)
     today = today or timezone.localdate()
     year = business_year(today)
     bands = list(RiskRating.objects.order_by("min_score"))
-    significant = [band for band in bands if band.significant]
-    threshold = significant[0].min_score if significant else None
-    issues = _register().filter(status__in=OPEN_ISSUE_STATUSES)
-    issues = issues.select_related("rating", "priority__plan").order_by(
-        "-score", "review_date", "pk"
+    tallies = _tallies(bands, "register_issues__")
+    live = _register().filter(status__in=OPEN_ISSUE_STATUSES)
+    priorities = (
+        Priority.objects.filter(
+            register_issues__group__function=GroupFunction.IMPROVING_OUTCOMES,
+            register_issues__status__in=OPEN_ISSUE_STATUSES,
+        )
+        .select_related("plan")
+        .annotate(**tallies)
+        .order_by(
+            Case(When(plan__year=year, then=0), default=1),
+            "-plan__year",
+            "number",
+            "pk",
+        )
     )
-    groups: dict[int | None, PriorityGroup] = {}
-    for issue in issues:
-        _mark(issue, today)
-        group = groups.get(issue.priority_id)
-        if group is None:
-            priority = issue.priority
-            group = groups[issue.priority_id] = PriorityGroup(
-                priority=priority, is_current=priority is not None and priority.plan.year == year
-            )
-        group.issues.append(issue)
-    for group in groups.values():
-        tally = Counter(issue.rating_id for issue in group.issues)
-        group.by_rating = [(band, tally[band.pk]) for band in reversed(bands)]
-        if threshold is not None:
-            group.significant = sum(
-                1 for issue in group.issues if issue.rating and issue.rating.min_score >= threshold
-            )
-
-    def order(group: PriorityGroup) -> tuple:
-        if group.priority is None:
-            return (2, 0, 0, 0)
-        plan_year = group.priority.plan.year
-        return (0 if plan_year == year else 1, -plan_year, group.priority.number, group.priority.pk)
-
+    page = Paginator(priorities, PRIORITIES_PER_PAGE).get_page(page_number)
+    groups = [
+        _group(p, {name: getattr(p, name) for name in tallies}, bands, year)
+        for p in page.object_list
+    ]
+    # Counted on every page, shown on the last: every page runs the same queries.
+    unplanned = live.filter(priority=None).aggregate(**_tallies(bands))
     quiet = list(
         Priority.objects.filter(plan__year=year)
-        .exclude(pk__in=[key for key in groups if key is not None])
+        .exclude(pk__in=live.exclude(priority=None).values("priority_id"))
         .select_related("plan")
         .order_by("number", "pk")
     )
+    last = not page.has_next()
+    if last and unplanned["live"]:
+        groups.append(_group(None, unplanned, bands, year))
+    _top_issues(groups, today)
     return OperationalPriorities(
-        groups=sorted(groups.values(), key=order),
+        groups=groups,
+        page=page,
         bands=bands,
         year=year,
-        quiet=quiet,
-        total=sum(len(group.issues) for group in groups.values()),
+        quiet=quiet if last else [],
+        total=live.count(),
     )

@@ -92,7 +92,11 @@ def escalation_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def escalation_list(request: HttpRequest) -> HttpResponse:
-    listing = selectors.escalation_listing(request.user, page_number=request.GET.get("page"))
+    listing = selectors.escalation_listing(
+        request.user,
+        page_number=request.GET.get("page"),
+        waiting_page=request.GET.get("waiting"),
+    )
     return render(request, "subgroups/escalation_list.html", {"listing": listing})
 
 

@@ -302,7 +302,11 @@ def test_lessons_are_searched_by_words_in_the_theme_or_lesson(client, member, bo
 
 def test_lessons_are_filtered_by_area_agency_type_and_year(client, member, board):
     police = AgencyFactory(name="County Police")
-    LessonFactory(theme="Alpha", practice_area=PracticeArea.NEGLECT, agencies=[police])
+    LessonFactory(
+        theme="Alpha",
+        practice_area=PracticeArea.NEGLECT,
+        agencies=[police, AgencyFactory(name="Zeta Trust")],
+    )
     LessonFactory(
         theme="Bravo",
         review=ReviewFactory(review_type=review_type("scr"), started_on=days(-800)),
@@ -314,7 +318,10 @@ def test_lessons_are_filtered_by_area_agency_type_and_year(client, member, board
         return {t for t in ("Alpha", "Bravo") if f"<strong>{t}</strong>" in text}
 
     assert found("practice_area=neglect") == {"Alpha"}
-    assert found(f"agency={police.pk}") == {"Alpha"}
+    for words in ["police", "COUNTY+pol"]:
+        assert found(f"agency={words}") == {"Alpha"}, words
+    # Every word must be in the name of one agency the lesson names.
+    assert found("agency=police+zeta") == set()
     assert found(f"review_type={review_type('scr').pk}") == {"Bravo"}
     assert found(f"year={days(-800).year}") == {"Bravo"}
     assert found("") == {"Alpha", "Bravo"}
@@ -323,10 +330,27 @@ def test_lessons_are_filtered_by_area_agency_type_and_year(client, member, board
 def test_a_filter_that_cannot_be_read_is_an_error_not_a_500(client, member, board):
     LessonFactory(theme="Alpha")
     client.force_login(member)
-    response = client.get("/lessons/?practice_area=x&agency=abc&year=1&q=a%00b")
+    response = client.get(f"/lessons/?practice_area=x&agency={'x' * 201}&year=1&q=a%00b")
     assert response.status_code == 200
     text = response.content.decode()
     assert "There is a problem" in text and "Alpha" in text
+
+
+def test_lessons_search_agencies_rather_than_listing_them(client, member, board):
+    """The filter does not offer every agency the lessons name: the page would grow with
+    them."""
+    LessonFactory(theme="Alpha", agencies=[AgencyFactory(name="Quillford Community Trust")])
+    LessonFactory(theme="Bravo", agencies=[AgencyFactory(name="Zebedee Borough Council")])
+    client.force_login(member)
+
+    text = client.get("/lessons/?agency=quillford").content.decode()
+
+    form = text[text.index('method="get"') :]
+    form = form[: form.index("</form>")]
+    assert '<select name="agency"' not in form
+    assert 'name="agency" value="quillford"' in form
+    assert "Zebedee" not in form and "Quillford Community Trust" not in form
+    assert "<strong>Alpha</strong>" in text and "<strong>Bravo</strong>" not in text
 
 
 def test_lessons_come_twenty_to_a_page(client, member, board):

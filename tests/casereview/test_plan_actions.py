@@ -318,11 +318,30 @@ def test_the_list_filters_by_status_rag_agency_and_overdue(client, secretariat, 
     assert shown("status=any") == {"Open red.", "Done green.", "Late amber."}
     assert shown("status=complete") == {"Done green."}
     assert shown("status=any&rag=green") == {"Done green."}
-    assert shown(f"lead_agency={police.pk}") == {"Open red."}
+    assert shown("lead_agency=county+POLICE") == {"Open red."}
+    assert shown("lead_agency=police+zeta") == set()
     assert shown("overdue=on") == {"Late amber."}
     assert "3 days overdue" in client.get("/case-review/plan-actions/").content.decode()
     text = client.get("/case-review/plan-actions/?status=nonsense&rag=x").content.decode()
     assert "There is a problem" in text and "Open red." in text and "Done green." not in text
+
+
+def test_the_list_searches_lead_agencies_rather_than_listing_them(client, secretariat, board):
+    """The filter does not offer every lead agency: the page would grow with them."""
+    PlanActionFactory(
+        description="For Quillford.", lead_agency=AgencyFactory(name="Quillford Trust")
+    )
+    PlanActionFactory(description="For Zebedee.", lead_agency=AgencyFactory(name="Zebedee Council"))
+    client.force_login(secretariat)
+
+    text = client.get("/case-review/plan-actions/?lead_agency=quillford").content.decode()
+
+    form = text[text.index('method="get"') :]
+    form = form[: form.index("</form>")]
+    assert '<select name="lead_agency"' not in form
+    assert 'name="lead_agency" value="quillford"' in form
+    assert "Zebedee" not in form and "Quillford Trust" not in form
+    assert "For Quillford." in text and "For Zebedee." not in text
 
 
 def test_the_list_runs_a_fixed_number_of_queries(

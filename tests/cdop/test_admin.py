@@ -4,6 +4,9 @@ logged, no child named in a list), annual reports listed; nobody else let in."""
 
 from __future__ import annotations
 
+import datetime
+import re
+
 import pytest
 from auditlog.models import LogEntry
 from django.utils.html import escape
@@ -90,6 +93,16 @@ def test_a_category_is_made_inactive_from_the_list(admin_client):
     assert 'name="form-0-is_active"' in text
     assert "Deliberately inflicted injury, abuse or neglect" in text
     assert 'class="field-reviews_using">0<' in text
+
+
+def test_the_category_list_counts_each_categorys_reviews(admin_client, board):
+    PanelReviewFactory.create_batch(2, category=category(10))
+    PanelReviewFactory(category=category(2))
+    PanelReviewFactory(category=None)
+    text = admin_client.get(f"{CATEGORIES}?o=4").content.decode()
+    cells = re.findall(r'class="field-reviews_using">(\d+)<', text)
+    assert sorted(map(int, cells)) == [0] * 8 + [1, 2]
+    assert cells[0] == "0" and cells[-1] == "2"  # sorted by the count
 
 
 def test_a_new_category_is_added(admin_client):
@@ -213,6 +226,45 @@ def test_the_child_death_list_runs_a_fixed_number_of_queries(
     grow()
     with django_assert_max_num_queries(len(few.captured_queries)):
         admin_client.get(DEATHS)
+
+
+@pytest.mark.parametrize(
+    ("url", "make", "year_lookup"),
+    [
+        (DEATHS, lambda on: ChildDeathFactory(died_on=on), "died_on__year"),
+        (
+            "/admin/cdop/referral/",
+            lambda on: ReferralFactory(sent_on=on, death=ChildDeathFactory(died_on=on)),
+            "sent_on__year",
+        ),
+        (
+            "/admin/cdop/panelreview/",
+            lambda on: PanelReviewFactory(closed_on=on, death=ChildDeathFactory(died_on=on)),
+            "closed_on__year",
+        ),
+    ],
+)
+def test_a_long_lists_years_run_from_its_first_date_to_its_last(
+    admin_client, board, url, make, year_lookup
+):
+    make(datetime.date(2024, 5, 1))
+    make(datetime.date(2026, 11, 2))
+    text = admin_client.get(url).content.decode()
+    years = re.findall(rf'href="\?{year_lookup}=(\d+)"', text)
+    assert years == ["2024", "2025", "2026"]
+    # A year lists its months with records, and its records; a year between, none.
+    text = admin_client.get(f"{url}?{year_lookup}=2024").content.decode()
+    month_lookup = year_lookup.replace("year", "month")
+    assert f'href="?{month_lookup}=5&amp;{year_lookup}=2024"' in text
+    assert "1 result (" in text
+    assert "0 results (" in admin_client.get(f"{url}?{year_lookup}=2025").content.decode()
+
+
+def test_a_filtered_long_list_is_not_counted_twice(admin_client, death):
+    ChildDeathFactory(status="closed")
+    text = admin_client.get(f"{DEATHS}?status__exact=closed").content.decode()
+    assert "1 result (" in text
+    assert "Show all" in text and "2 total" not in text
 
 
 # The panel's review and the referrals: view-only, every look logged (the death's too)

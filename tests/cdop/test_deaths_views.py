@@ -162,6 +162,40 @@ def test_the_list_pages_25_cases_at_a_time(client, secretariat):
     assert client.get(f"{LIST}?page=2").status_code == 200
 
 
+def test_a_later_page_lists_its_own_cases_in_order_with_their_tags(client, secretariat):
+    deaths = [
+        ChildDeathFactory(died_on=TODAY - datetime.timedelta(days=n), status=DeathStatus.CLOSED)
+        for n in range(28)
+    ]
+    oldest, second_oldest = deaths[-1], deaths[-2]
+    ReferralFactory(death=oldest)
+    DeathDuplicate.objects.create(
+        death=second_oldest, match=deaths[0], reason=MatchReason.NAME_AND_DOB
+    )
+    client.force_login(secretariat)
+    text = client.get(f"{LIST}?status=closed&page=2").content.decode()
+    assert "28 cases" in text and "page 2 of 2" in text
+    shown = [d for d in deaths if d.reference in text]
+    assert shown == deaths[25:]
+    positions = [text.index(d.reference) for d in shown]
+    assert positions == sorted(positions)  # latest death first
+    assert text.count("Open referral</strong>") == 1
+    assert text.count("Possible duplicate</strong>") == 1
+    assert text.index("Open referral") > text.index(oldest.reference)
+    assert 'href="?status=closed&amp;page=1"' in text
+
+
+def test_the_years_offered_run_from_the_latest_death_to_the_earliest(client, cdop_member):
+    ChildDeathFactory(died_on=datetime.date(2024, 5, 1), date_of_birth=datetime.date(2020, 1, 1))
+    ChildDeathFactory(died_on=datetime.date(2027, 1, 2), date_of_birth=datetime.date(2020, 1, 1))
+    client.force_login(cdop_member)
+    text = client.get(LIST).content.decode()
+    years = [y for y in range(2020, 2030) if f'<option value="{y}">' in text]
+    assert years == [2024, 2025, 2026, 2027]
+    assert text.index('<option value="2027">') < text.index('<option value="2024">')
+    assert "No case matches these filters" in client.get(f"{LIST}?year=2025").content.decode()
+
+
 @pytest.mark.parametrize("role", OTHERS)
 def test_the_list_is_refused_outside_the_panel_team(client, request, role):
     client.force_login(request.getfixturevalue(role))

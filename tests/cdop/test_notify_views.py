@@ -76,7 +76,6 @@ def form_post(**changes) -> dict[str, str]:
 def public_post(**changes) -> dict[str, str]:
     data = form_post(
         notifier_name="Dr Priya Shah",
-        notifier_agency="",
         notifier_organisation="Private ambulance service",
         notifier_email="priya.shah@ambulance.example",
     )
@@ -132,6 +131,35 @@ def test_a_public_notification_is_confirmed_with_its_reference_once(client, boar
     again = client.get(PUBLIC_SENT)
     assert again.status_code == 302
     assert again["Location"] == PUBLIC
+
+
+def test_the_public_form_lists_no_agency_however_many_there_are(client, board):
+    AgencyFactory(name="Hertfordshire Constabulary")
+    text = client.get(PUBLIC).content.decode()
+    assert "Hertfordshire Constabulary" not in text
+    assert 'name="notifier_organisation"' in text
+    assert 'name="notifier_agency"' not in text
+
+
+@pytest.mark.parametrize("typed", ["Hertfordshire Constabulary", "  herts   POLICE "])
+def test_a_partner_agencys_name_typed_on_the_public_form_is_recorded_as_the_agency(
+    client, board, typed
+):
+    police = AgencyFactory(name="Hertfordshire Constabulary", short_name="Herts Police")
+    client.post(PUBLIC, public_post(notifier_organisation=typed))
+    death = ChildDeath.objects.get()
+    assert death.notifier_agency == police
+    assert death.notifier_organisation == ""
+
+
+@pytest.mark.parametrize("typed", ["Hertfordshire", "Old Constabulary"])
+def test_another_name_typed_on_the_public_form_is_kept_as_the_organisations(client, board, typed):
+    AgencyFactory(name="Hertfordshire Constabulary")
+    AgencyFactory(name="Old Constabulary", is_active=False)
+    client.post(PUBLIC, public_post(notifier_organisation=typed))
+    death = ChildDeath.objects.get()
+    assert death.notifier_agency is None
+    assert death.notifier_organisation == typed
 
 
 def test_the_public_confirmation_with_nothing_sent_goes_to_the_form(client, board):

@@ -76,6 +76,24 @@ def test_the_panels_dashboard_charts_open_cases_and_lists_referrals_awaited(clie
         assert name not in text
 
 
+def test_the_chart_counts_each_open_status_and_leaves_out_closed_cases(board, secretariat):
+    for status, n in [
+        (DeathStatus.NOTIFIED, 2),
+        (DeathStatus.REVIEW_MEETING, 1),
+        (DeathStatus.CLOSED, 3),
+        (DeathStatus.ELSEWHERE, 1),
+    ]:
+        ChildDeathFactory.create_batch(n, status=status)
+    panel = panels.panel_cases(secretariat, board[GroupFunction.CHILD_DEATH_OVERVIEW], TODAY)
+    assert panel.data.open_total == 3
+    assert {row.url.split("=")[1]: row.values[0] for row in panel.data.chart.rows} == {
+        DeathStatus.NOTIFIED: 2,
+        DeathStatus.GATHERING: 0,
+        DeathStatus.REVIEW_MEETING: 1,
+        DeathStatus.PANEL: 0,
+    }
+
+
 def test_the_panel_is_left_out_when_there_is_nothing(client, panel_chair):
     ChildDeathFactory(status=DeathStatus.CLOSED)
     client.force_login(panel_chair)

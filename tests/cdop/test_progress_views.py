@@ -215,13 +215,13 @@ def test_an_expected_death_is_refused_a_joint_agency_response_through_the_form(
 # Information from agencies ----------------------------------------------------------------------
 
 
-def test_asking_an_agency_starts_the_gathering(client, cdop_member, death):
-    police = AgencyFactory(name="Hertfordshire Constabulary")
+@pytest.mark.parametrize("typed", ["Hertfordshire Constabulary", "herts police", "constab"])
+def test_asking_an_agency_starts_the_gathering(client, cdop_member, death, typed):
+    police = AgencyFactory(name="Hertfordshire Constabulary", short_name="Herts Police")
+    AgencyFactory(name="East and North Hertfordshire NHS Trust")
     client.force_login(cdop_member)
-    text = client.get(request_url(death)).content.decode()
-    assert "Hertfordshire Constabulary" in text
     response = client.post(
-        request_url(death), {"agency": police.pk, **date_parts("requested_on", TODAY)}
+        request_url(death), {"agency": typed, **date_parts("requested_on", TODAY)}
     )
     assert response.status_code == 302
     death.refresh_from_db()
@@ -237,7 +237,10 @@ def test_the_same_agency_asked_twice_is_refused_by_name(client, cdop_member, dea
     AgencyInformationFactory(death=death, agency=police, requested_on=DIED)
     client.force_login(cdop_member)
     text = assert_error_page(
-        client.post(request_url(death), {"agency": police.pk, **date_parts("requested_on", TODAY)}),
+        client.post(
+            request_url(death),
+            {"agency": "Hertfordshire Constabulary", **date_parts("requested_on", TODAY)},
+        ),
         "agency",
     )
     assert "Hertfordshire Constabulary was already asked for information on 7 March 2027" in text
@@ -247,15 +250,19 @@ def test_the_same_agency_asked_twice_is_refused_by_name(client, cdop_member, dea
 @pytest.mark.parametrize(
     ("agency", "field", "message"),
     [
-        ("", "agency", "Choose the agency asked for information"),
-        ("abc", "agency", "Choose the agency from the list"),
-        ("99999999999999999999999", "agency", "Choose the agency from the list"),
-        ("inactive", "agency", "Choose the agency from the list"),
+        ("", "agency", "Enter the agency asked for information"),
+        ("abc", "agency", "No agency taking part is called “abc”"),
+        ("99999999999999999999999", "agency", "No agency taking part is called"),
+        ("Old Constabulary", "agency", "No agency taking part is called “Old Constabulary”"),
+        ("Hertfordshire", "agency", "could be more than one agency"),
+        ("x" * 201, "agency", "200 characters or fewer"),
+        ("a\x00b", "agency", "Null characters are not allowed"),
     ],
 )
-def test_an_agency_not_in_the_list_is_refused(client, cdop_member, death, agency, field, message):
-    if agency == "inactive":
-        agency = AgencyFactory(is_active=False).pk
+def test_an_agency_not_taking_part_is_refused(client, cdop_member, death, agency, field, message):
+    AgencyFactory(name="Old Constabulary", is_active=False)
+    AgencyFactory(name="Hertfordshire Constabulary")
+    AgencyFactory(name="East and North Hertfordshire NHS Trust")
     client.force_login(cdop_member)
     text = assert_error_page(
         client.post(request_url(death), {"agency": agency, **date_parts("requested_on", TODAY)}),
@@ -276,11 +283,20 @@ def test_a_request_dated_wrongly_is_refused(client, cdop_member, death, on, mess
     client.force_login(cdop_member)
     text = assert_error_page(
         client.post(
-            request_url(death), {"agency": AgencyFactory().pk, **date_parts("requested_on", on)}
+            request_url(death), {"agency": AgencyFactory().name, **date_parts("requested_on", on)}
         )
     )
     assert message in text
     assert ChildDeath.objects.get(pk=death.pk).status == DeathStatus.NOTIFIED
+
+
+def test_the_request_form_lists_no_agency_however_many_there_are(client, cdop_member, death):
+    AgencyFactory(name="Bedfordshire Police")
+    client.force_login(cdop_member)
+    text = client.get(request_url(death)).content.decode()
+    assert "Bedfordshire Police" not in text
+    assert "<select" not in text
+    assert 'name="agency"' in text
 
 
 def test_information_received_is_recorded_once(client, cdop_member, death):

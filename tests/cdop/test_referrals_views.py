@@ -217,6 +217,30 @@ def test_the_list_pages_25_referrals_at_a_time(client, secretariat):
     assert 'aria-label="Pages of referrals"' in text
 
 
+def test_the_list_is_awaited_soonest_first_then_done_newest_first_across_its_pages(
+    client, secretariat
+):
+    awaited = [outbound(next_step_due=TODAY + datetime.timedelta(days=n)) for n in range(-2, 22)]
+    undated = outbound(next_step_due=None)
+    done = [
+        outbound(
+            status=ReferralStatus.OUTCOME_REPORTED,
+            next_step_due=None,
+            sent_on=DIED - datetime.timedelta(days=n),
+        )
+        for n in range(2)
+    ]
+    client.force_login(secretariat)
+
+    def listed(page: int) -> list[Referral]:
+        text = client.get(f"{LIST}?page={page}").content.decode()
+        shown = [r for r in [*awaited, undated, *done] if r.death.reference in text]
+        return sorted(shown, key=lambda r: text.index(r.death.reference))
+
+    assert listed(1) == [*awaited, undated]
+    assert listed(2) == done
+
+
 # A death referred in --------------------------------------------------------------------------
 
 

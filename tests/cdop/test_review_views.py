@@ -25,7 +25,7 @@ from cdop.models import (
     PanelReview,
 )
 from cdop.services import review as services
-from hscb.models import Action
+from hscb.models import Action, GroupFunction, Meeting, MeetingStatus
 from tests.casereview.factories import ensure_review_types
 from tests.cdop.factories import (
     AgencyInformationFactory,
@@ -35,6 +35,7 @@ from tests.cdop.factories import (
     PanelReviewFactory,
     ensure_categories,
 )
+from tests.hscb.factories import MeetingFactory
 from tests.hscb.test_bad_input import assert_error_page
 
 pytestmark = pytest.mark.django_db
@@ -317,6 +318,35 @@ def test_a_recommendation_becomes_an_action_once_through_the_form(panel, board, 
         "already an action of the panel"
         in panel.get(url("action", recommendation.pk)).content.decode()
     )
+
+
+def test_the_action_form_offers_the_panels_meetings_from_the_death_on(
+    panel, board, cdop_member, death
+):
+    cdop = board[GroupFunction.CHILD_DEATH_OVERVIEW]
+
+    def meeting(days: int, **kwargs) -> Meeting:
+        starts = timezone.now() + datetime.timedelta(days=days)
+        return MeetingFactory(group=cdop, starts_at=starts, title=f"Meeting {days}", **kwargs)
+
+    before = meeting(-41)
+    after, later = meeting(-20), meeting(10)
+    cancelled = meeting(-10, status=MeetingStatus.CANCELLED)
+    others = MeetingFactory(group=board[GroupFunction.AUDIT], title="Audit meeting")
+    recommendation = PanelRecommendationFactory(review=PanelReviewFactory(death=death))
+    text = panel.get(url("action", recommendation.pk)).content.decode()
+    offered = re.findall(r'<option value="(\d+)"', text.split('name="meeting"')[1])
+    assert offered == [str(later.pk), str(after.pk)]
+    for refused in (before, cancelled, others):
+        response = panel.post(
+            url("action", recommendation.pk), action_data(cdop_member, meeting=str(refused.pk))
+        )
+        assert_error_page(response, "meeting")
+    response = panel.post(
+        url("action", recommendation.pk), action_data(cdop_member, meeting=str(after.pk))
+    )
+    assert response.status_code == 302
+    assert Action.objects.get().meeting == after
 
 
 @pytest.mark.parametrize(

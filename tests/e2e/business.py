@@ -10,7 +10,7 @@ import datetime
 
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, expect
 
 from hscb.models import Group, GroupFunction
 
@@ -60,3 +60,13 @@ def fill_date(page: Page, legend: str, day: datetime.date) -> None:
 
 def improving_outcomes() -> Group:
     return Group.objects.get(function=GroupFunction.IMPROVING_OUTCOMES)
+
+
+def choose_person(scope: Page | Locator, label: str, person: str) -> None:
+    """Choose someone in a field that chooses a person (the accessible autocomplete of
+    static/js/people-search.js): type their name, then pick them from the list."""
+    box = scope.get_by_role("combobox", name=label, exact=True)
+    box.fill(person.split(",")[0])
+    page = scope.page if isinstance(scope, Locator) else scope
+    page.get_by_role("option", name=person, exact=True).click()
+    expect(box).to_have_value(person)

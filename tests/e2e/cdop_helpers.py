@@ -132,7 +132,7 @@ def fill_public_form(
     )
     page.get_by_label("Your full name").fill("Dr Nadia Rahman")
     page.get_by_label("Your job title or role").fill("Emergency department consultant")
-    page.get_by_label("Your organisation's name, if it is not in the list").fill(
+    page.get_by_label("Your organisation", exact=True).fill(
         "Luton and Dunstable University Hospital"
     )
     page.get_by_label("Your email address").fill("nadia.rahman@hospital.example")

@@ -30,6 +30,7 @@ from hscb.lib.workingdays import add_working_days
 from hscb.services.reminders import reminders_send
 from tests.e2e.browsing import follow, sign_in, sign_out, summary_value, visit
 from tests.e2e.business import (
+    choose_person,
     error_summary,
     fill_date,
     in_days,
@@ -136,11 +137,13 @@ def test_agency_staff_notify_a_serious_incident_and_get_a_reference_and_a_receip
     ).check()
     follow(page, page.get_by_role("button", name="Continue"))
 
-    # Step 4: agencies and safety; the notifier's own agency is ticked to begin with.
+    # Step 4: agencies and safety; the notifier's own agency is ticked to begin with, and
+    # another agency is typed by its name (every agency is not listed).
     expect(page.get_by_role("heading", level=1)).to_have_text("Agencies and safety")
     involved = radio_group(page, "Agencies involved with the child")
     expect(involved.get_by_label(agency_staff.agency.label, exact=True)).to_be_checked()
-    involved.get_by_label("Police", exact=True).check()
+    expect(involved.get_by_label("Police", exact=True)).to_have_count(0)
+    page.get_by_label("Other agencies involved (optional)").fill("Police")
     page.get_by_label("Immediate safety action taken").fill(SAFETY)
     page.get_by_label("Your telephone number").fill("01632 960 001")
     follow(page, page.get_by_role("button", name="Continue"))
@@ -432,9 +435,9 @@ def test_an_action_plan_action_is_added_reminded_and_completed_by_its_owner(
     follow(page, page.get_by_role("link", name="Add an action to recommendation 1"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Add an action")
     page.get_by_label("Action", exact=True).fill(ACTION)
-    page.get_by_label("Lead agency").select_option(label=POLICE)
+    page.get_by_label("Lead agency", exact=True).select_option(label=POLICE)
     owner = f"{member.get_full_name()}, {member.agency.label}"
-    page.get_by_label("Owner").select_option(label=owner)
+    choose_person(page, "Owner", owner)
     fill_date(page, "Due date", due)
     radio_group(page, "RAG status").get_by_label("Green: on track").check()
     follow(page, page.get_by_role("button", name="Save action"))

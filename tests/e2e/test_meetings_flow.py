@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from hscb.models import Action, AttendanceStatus, GroupFunction, Meeting, MeetingStatus
 from tests.e2e.browsing import follow, sign_in, sign_out, summary_value, visit
 from tests.e2e.business import (
+    choose_person,
     error_summary,
     fill_date,
     improving_outcomes,
@@ -54,7 +55,7 @@ def _add_item(page: Page, *, title: str, minutes: int, presenter: str = "", gues
     expect(page.get_by_role("heading", level=1)).to_have_text("Add an agenda item")
     page.get_by_label("Title").fill(title)
     if presenter:
-        page.get_by_label("Presenter (optional)").select_option(label=presenter)
+        choose_person(page, "Presenter (optional)", presenter)
     if guest:
         page.get_by_label("Or the name of a presenter without an account").fill(guest)
     page.get_by_label("Time allotted, in minutes").fill(str(minutes))
@@ -272,9 +273,7 @@ def test_the_secretariat_records_a_past_meeting_its_quorum_minutes_and_an_action
     expect(page.get_by_role("heading", level=1)).to_have_text("Record an action")
     page.get_by_label("Action", exact=True).fill("Add a section on adolescents to the strategy")
     page.get_by_label("Details (optional)").fill("Ask the Youth Justice Service for figures.")
-    page.get_by_label("Owner").select_option(
-        label=f"{member.get_full_name()}, {member.agency.label}"
-    )
+    choose_person(page, "Owner", f"{member.get_full_name()}, {member.agency.label}")
     fill_date(page, "Due date", due)
     page.get_by_label("Agenda item it arose from (optional)").select_option(
         label="Neglect strategy update"

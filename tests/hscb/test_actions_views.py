@@ -134,7 +134,33 @@ def test_my_actions_query_count_does_not_grow(client, board, member):
     _many_actions(member, board, 3)
     few = queries(client, "/actions/")
     _many_actions(member, board, 40)
-    assert queries(client, "/actions/") <= few <= 8
+    assert queries(client, "/actions/") <= few <= 10
+
+
+def test_my_actions_come_a_page_at_a_time_with_counts_of_all(client, board, member, monkeypatch):
+    from hscb.selectors import actions as selectors
+
+    monkeypatch.setattr(selectors, "MY_ACTIONS_PER_PAGE", 3)
+    monkeypatch.setattr(selectors, "CLOSED_SHOWN", 2)
+    group = board["improving_outcomes"]
+    for n in range(4):
+        ActionFactory(group=group, owner=member, title=f"Late {n}", due_date=days(-10 + n))
+    ActionFactory(group=group, owner=member, title="Later", due_date=days(5))
+    for n in range(3):
+        ActionFactory(
+            group=group, owner=member, title=f"Done {n}", status="done", completed_on=days(-n)
+        )
+    first = page(client, member, "/actions/")
+    assert '<span class="app-figure">4</span> overdue' in first
+    assert '<span class="app-figure">1</span> open or in progress' in first
+    assert '<span class="app-figure">3</span> done or cancelled' in first
+    assert "Late 2" in first and "Late 3" not in first and "Later" not in first
+    assert 'aria-label="Pages of your open actions"' in first
+    # The two latest closed, and a word on where the rest are.
+    assert "Done 0" in first and "Done 1" in first and "Done 2" not in first
+    assert "The latest 2 of 3 are shown." in first
+    second = page(client, member, "/actions/?page=2")
+    assert "Late 3" in second and "Later" in second and "Late 0" not in second
 
 
 # A group's actions ------------------------------------------------------------------------------
@@ -170,6 +196,43 @@ def test_group_actions_filters(client, group, meeting, member, group_chair):
     assert "Other&#x27;s done" in text and "Member&#x27;s late" not in text
     text = page(client, group_chair, f"{url}?status=done&overdue=on")
     assert "No actions match these filters" in text
+
+
+def test_group_actions_filters_offer_a_fixed_number_of_owners_and_meetings(
+    client, group, member, group_chair, agency_staff
+):
+    url = f"/board/{group.slug}/actions/"
+    outside = ActionFactory(group=group, owner=agency_staff, title="Outside owner's")
+    meetings = [
+        MeetingFactory(group=group, starts_at=timezone.now() - datetime.timedelta(days=30 * n))
+        for n in range(1, 27)
+    ]
+    for meeting in meetings:
+        ActionFactory(group=group, owner=member, meeting=meeting, title=f"From {meeting.pk}")
+    text = page(client, group_chair, url)
+    owner_select = text.split('name="owner"')[1].split("</select>")[0]
+    # The group's members are offered; another owner is found by the autocomplete.
+    assert escape(member.get_full_name()) in owner_select
+    assert escape(agency_staff.get_full_name()) not in owner_select
+    meeting_select = text.split('name="meeting"')[1].split("</select>")[0]
+    assert meeting_select.count("<option") == 24 + 1  # the latest 24, and "Any meeting"
+    assert f'value="{meetings[-1].pk}"' not in meeting_select  # the oldest
+    # Chosen anyway (through the autocomplete, or a link), each still filters and stays chosen.
+    text = page(client, group_chair, f"{url}?owner={agency_staff.pk}")
+    assert "Outside owner&#x27;s" in text and f"From {meetings[0].pk}" not in text
+    assert f'<option value="{agency_staff.pk}" selected>' in text
+    text = page(client, group_chair, f"{url}?meeting={meetings[-1].pk}")
+    assert f"From {meetings[-1].pk}" in text and f"From {meetings[0].pk}" not in text
+    assert f'<option value="{meetings[-1].pk}" selected>' in text
+    assert outside.pk
+
+
+@pytest.mark.parametrize(
+    "query", ["owner=abc", "owner=99999999999999999999999", "meeting=x", "meeting=999999999"]
+)
+def test_group_actions_filters_answer_bad_values_with_a_message(client, group, member, query):
+    text = page(client, member, f"/board/{group.slug}/actions/?{query}")
+    assert "Select a valid choice" in text or "There is a problem" in text
 
 
 def test_group_actions_paginate_by_25_keeping_the_filters(client, group, member):
@@ -320,15 +383,74 @@ def test_the_chair_records_an_action_and_the_owner_is_emailed(
     assert escape(note.text) in page(client, member, f"/actions/{action.pk}/")
 
 
-def test_the_owner_list_puts_the_groups_members_first(client, meeting, member, group_chair):
+def test_the_owner_list_offers_the_groups_members_and_search_finds_anyone_else(
+    client, meeting, member, group_chair
+):
     outsider = UserFactory(first_name="Aaron", last_name="Aardvark")
-    UserFactory(first_name="Gone", last_name="Away", is_active=False)
+    UserFactory(first_name="Aaron", last_name="Away", is_active=False)
     text = page(client, group_chair, f"/meetings/{meeting.pk}/actions/new/")
     members_at = text.index("Members of the Improving Outcomes subgroup")
     assert members_at < text.index(escape(member.get_full_name()))
-    assert text.index("Everyone else") < text.index("Aaron Aardvark")
-    assert "Gone Away" not in text
-    assert outsider.pk
+    # Everyone else is not written into the page, which stays the same size however many
+    # accounts there are: the select says where the autocomplete searches.
+    assert "Aaron Aardvark" not in text and "Everyone else" not in text
+    assert 'data-people-search="/people/search/"' in text
+    found = client.get("/people/search/", {"q": "aaron aar"}).json()["results"]
+    assert found == [
+        {"value": str(outsider.pk), "label": f"Aaron Aardvark, {outsider.agency.label}"}
+    ]
+    assert client.get("/people/search/", {"q": "away"}).json() == {"results": []}  # closed
+
+
+def test_someone_found_by_searching_stays_chosen_when_the_form_comes_back(
+    client, meeting, group_chair, agency_staff
+):
+    client.force_login(group_chair)
+    response = client.post(
+        f"/meetings/{meeting.pk}/actions/new/", create_data(agency_staff, title="")
+    )
+    text = response.content.decode()
+    assert "Enter the action" in text
+    assert 'label="Found by searching"' in text
+    assert f'<option value="{agency_staff.pk}" selected>' in text
+
+
+def test_only_the_boards_members_and_secretariat_can_search_for_people(
+    client, board, member, agency_staff, group_chair, secretariat
+):
+    UserFactory(first_name="Aaron", last_name="Aardvark")
+    client.force_login(agency_staff)  # no seat on any group
+    assert client.get("/people/search/", {"q": "aaron"}).status_code == 403
+    for person in (member, group_chair, secretariat):
+        client.force_login(person)
+        results = client.get("/people/search/", {"q": "aaron"}).json()["results"]
+        assert [r["label"].split(",")[0] for r in results] == ["Aaron Aardvark"]
+
+
+@pytest.mark.parametrize("query", ["", " ", "a", "x" * 5000, "%", "_", "a b c d e f g", "\x00"])
+def test_a_search_for_people_answers_any_text_without_error(client, board, secretariat, query):
+    UserFactory(first_name="Aaron", last_name="Aardvark")
+    client.force_login(secretariat)
+    response = client.get("/people/search/", {"q": query})
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    assert response.json() == {"results": []}
+
+
+def test_a_search_for_people_runs_a_fixed_number_of_queries_and_gives_twenty_at_most(
+    client, board, secretariat
+):
+    client.force_login(secretariat)
+    UserFactory(first_name="Aaron", last_name="Abbott")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/people/search/", {"q": "ab"})
+    for n in range(25):
+        UserFactory(first_name="Aaron", last_name=f"Abbott{n:02d}")
+    with CaptureQueriesContext(connection) as many:
+        results = client.get("/people/search/", {"q": "ab"}).json()["results"]
+    assert len(many) == len(few)
+    assert len(results) == 20
+    assert [r["label"].split(",")[0] for r in results[:2]] == ["Aaron Abbott", "Aaron Abbott00"]
 
 
 def test_anyone_with_an_account_can_own_an_action(client, meeting, group_chair, agency_staff):

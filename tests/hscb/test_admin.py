@@ -187,3 +187,20 @@ def test_admin_lists_run_a_fixed_number_of_queries(
 def test_the_history_of_a_record_that_is_not_there_is_not_found(admin_client, board):
     assert admin_client.get("/admin/hscb/group/999999/auditlog/").status_code == 404
     assert admin_client.get("/admin/hscb/agency/abc/auditlog/").status_code == 404
+
+
+def test_the_people_list_has_no_list_of_every_agency_and_each_agency_links_to_its_people(
+    admin_client, member, agency_staff
+):
+    people = admin_client.get("/admin/hscb/user/").content.decode()
+    assert "By agency</" not in people and "?agency__id__exact=" not in people
+    agencies = admin_client.get("/admin/hscb/agency/").content.decode()
+    count = User.objects.filter(agency=member.agency).count()
+    link = f'<a href="/admin/hscb/user/?agency__id__exact={member.agency.pk}">{count}</a>'
+    assert link in agencies
+    listed = admin_client.get(f"/admin/hscb/user/?agency__id__exact={member.agency.pk}")
+    assert listed.status_code == 200
+    shown = {u.pk for u in listed.context["cl"].result_list}
+    assert member.pk in shown
+    assert shown == set(User.objects.filter(agency=member.agency).values_list("pk", flat=True))
+    assert agency_staff.agency_id == member.agency_id or agency_staff.pk not in shown

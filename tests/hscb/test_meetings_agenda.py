@@ -119,6 +119,26 @@ def test_an_item_may_link_an_action_of_its_group_only(board, secretariat):
     assert all(value != services.link_value(theirs) for value, _ in labels["Actions of this group"])
 
 
+def test_an_items_select_offers_a_fixed_number_of_records_and_keeps_the_one_linked(
+    board, secretariat, monkeypatch
+):
+    monkeypatch.setattr(services, "LINK_CHOICES", 3)
+    meeting = MeetingFactory()
+    actions = [ActionFactory(group=meeting.group) for _ in range(5)]
+    offered = dict(services.link_choices(meeting))["Actions of this group"]
+    # The newest first, three of them.
+    assert [value for value, _ in offered] == [
+        services.link_value(a) for a in reversed(actions[2:])
+    ]
+    oldest = services.link_value(actions[0])
+    kept = dict(services.link_choices(meeting, include=actions[0]))["Actions of this group"]
+    assert [value for value, _ in kept][-1] == oldest and len(kept) == 4
+    # A record the meeting may not link is not added, even when asked for.
+    theirs = ActionFactory()
+    others = dict(services.link_choices(meeting, include=theirs))["Actions of this group"]
+    assert services.link_value(theirs) not in [value for value, _ in others]
+
+
 @pytest.fixture
 def agencies_linkable():
     """Agencies as a stand-in for a later app's records about a child: their names play the

@@ -38,8 +38,32 @@ def test_board_structure_shows_every_group_with_its_chair_and_accountability(
     assert escape(f"{board_chair.get_full_name()}, {board_chair.agency.label}") in text
     assert "Independent chair" in text
     assert "The chair of the <a" in text  # Case Review answers to the board's chair
-    assert escape(member.get_full_name()) in text
     assert "Vacant" in text  # groups with no chair yet say so
+    # Each group's members are counted and linked, not listed: the page stays the same size
+    # however many people sit on the board.
+    main = text.split('id="main-content"')[1].split("</main>")[0]
+    assert escape(member.get_full_name()) not in main
+    io = board[GroupFunction.IMPROVING_OUTCOMES]
+    count = io.memberships.current().count()
+    assert f'href="/board/improving-outcomes/#members">{count} current member' in text
+
+
+def test_group_page_lists_its_members_a_page_at_a_time(client, board, member, group_chair):
+    io = board[GroupFunction.IMPROVING_OUTCOMES]
+    for n in range(55):
+        MembershipFactory(group=io, user=UserFactory(last_name=f"Zz{n:02d}", first_name="Pat"))
+    total = io.memberships.current().count()
+    first = page(client, member, "/board/improving-outcomes/")
+    assert f"{total} current members: 1 to 50 shown below." in first
+    assert escape(group_chair.get_full_name()) in first.split("Members of the")[1]  # chair first
+    assert "Pat Zz54" not in first
+    assert 'aria-label="Pages of members"' in first and "?page=2" in first
+    second = page(client, member, "/board/improving-outcomes/?page=2")
+    assert f"51 to {total} shown below." in second and "Pat Zz54" in second
+    assert escape(group_chair.get_full_name()) not in second.split("Members of the")[1]
+    # A page past the end, or not a number, shows the nearest page rather than an error.
+    assert "Pat Zz54" in page(client, member, "/board/improving-outcomes/?page=99")
+    assert "1 to 50 shown" in page(client, member, "/board/improving-outcomes/?page=x")
 
 
 def test_board_structure_hides_inactive_groups_except_from_the_secretariat(
@@ -137,6 +161,7 @@ def test_pages_run_a_fixed_number_of_queries(
     client, board, secretariat, url, django_assert_max_num_queries
 ):
     client.force_login(secretariat)
+    MembershipFactory(group=board[GroupFunction.IMPROVING_OUTCOMES])  # one member, one page
     with django_assert_max_num_queries(40) as small:
         client.get(url)
     for group in board.values():

@@ -17,10 +17,11 @@ CASES: dict[str, list[Case]] = {
         Case("/register/", REGISTER, {"*": "Missed health appointments"}),
         Case("/register/?status=bogus&sort=nonsense&page=x", REGISTER, {"*": "There is a problem"}),
     ],
+    # The exports stream; the matrix reads a streamed body to its end. A workbook is a zip file:
+    # its contents are checked in test_lists.py.
     "register/export.csv": [
         Case("/register/export.csv", REGISTER, {"*": "Missed health appointments"}),
     ],
-    # A workbook is a zip file: its contents are checked in test_lists.py.
     "register/export.xlsx": [Case("/register/export.xlsx", REGISTER)],
     "register/heat-map/": [
         Case("/register/heat-map/", REGISTER, {"*": "Likelihood 5: almost certain"}),

@@ -248,6 +248,31 @@ def test_list_shows_waiting_first_then_decided(client, ratings, board, board_cha
     assert no_meeting.get_absolute_url() in text
 
 
+def test_list_pages_the_waiting_escalations_too_and_each_list_keeps_its_place(
+    client, ratings, board, board_chair, monkeypatch
+):
+    monkeypatch.setattr("subgroups.selectors.escalations.WAITING_PER_PAGE", 2)
+    monkeypatch.setattr("subgroups.selectors.escalations.DECIDED_PER_PAGE", 2)
+    now = timezone.now()
+    for n in range(3):
+        EscalationFactory(
+            issue__title=f"Waiting {n}", proposed_at=now - datetime.timedelta(days=10 - n)
+        )
+    for n in range(3):
+        decided(EscalationFactory(issue__title=f"Decided {n}"), board_chair)
+    client.force_login(board_chair)
+
+    first = client.get("/escalations/").content.decode()
+    second = client.get("/escalations/?page=2&waiting=2").content.decode()
+
+    assert "Waiting 0" in first and "Waiting 1" in first and "Waiting 2" not in first
+    assert "3 escalations waiting, oldest first (page 1 of 2)" in first
+    assert 'href="?waiting=2"' in first and 'href="?page=2"' in first
+    assert 'aria-label="Pages of escalations waiting for the Board\'s decision"' in first
+    assert "Waiting 2" in second and "Waiting 0" not in second
+    assert 'href="?page=2&amp;waiting=1"' in second and 'href="?page=1&amp;waiting=2"' in second
+
+
 def test_list_runs_a_fixed_number_of_queries(
     client, ratings, board, board_chair, django_assert_max_num_queries
 ):

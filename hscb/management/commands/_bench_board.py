@@ -10,6 +10,7 @@ import json
 
 from django.contrib.auth.models import Group as PermissionGroup
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.utils import timezone
 
 from hscb.lib.reminders import Ladder
@@ -41,6 +42,18 @@ from hscb.services.board import board_load
 
 from ._bench_cases import BENCH_USERS, fill_cases
 from ._bench_cdop import CDOP_USERS, fill_cdop
+
+# Current seats a group has, about: the people after these hold only past seats.
+SEATS_PER_GROUP = 40
+# Ten years of a busy county board: people (agency staff most of them), and beside the usual
+# proportions 2.34 times the child deaths, three times the actions, and ten more updates an
+# issue on the register.
+NATIONAL_SCALE = 150_000
+# Priorities a year's business plan has.
+PLAN_PRIORITIES = 12
+NATIONAL_DEATHS = 2.34
+NATIONAL_ACTIONS = 3
+NATIONAL_UPDATES = 10
 
 
 def board() -> dict[str, User]:
@@ -85,13 +98,21 @@ def board() -> dict[str, User]:
     return {"secretariat": secretariat, "chair": chair, "agency": agency, **seated}
 
 
-def fill(scale: int) -> None:
+def fill(scale: int, *, national: bool = False) -> None:
     """Add people (to `scale` in all) with one agency for every ten and seats on the groups.
 
-    Each person has a seat on one group and every fifth a second; one person in ten has left
-    their seats and one in fifty leaves within 30 days; one in 25 has not set a password. Every
-    group not chaired by one of the benchmark's people (Improving Outcomes, the Strategic Board,
-    Case Review) gets a chair and a vice-chair.
+    Each person has held a seat on one group and every fifth a second. A group of a real board
+    has a few dozen members at a time, so the first SEATS_PER_GROUP people of each group hold
+    their seats now (one in ten of them has left, and one in fifty leaves within 30 days) and
+    everyone after them held theirs in the years before: the board's history of seats grows
+    with the scale, its groups do not. The people with no current seat are the agencies' staff
+    who notify, own actions and are named on the register. One in 25 has not set a password.
+    Every group not chaired by one of the benchmark's people (Improving Outcomes, the Strategic
+    Board, Case Review) gets a chair and a vice-chair.
+
+    `national` fills ten years of a busy board in proportion: at NATIONAL_SCALE people, 15,000
+    issues and notifications, 35,000 child deaths, 18,000 plan actions, 225,000 actions and
+    165,000 register updates.
     """
     from tests.hscb.factories import AgencyFactory, MembershipFactory, UserFactory
 
@@ -139,24 +160,35 @@ def fill(scale: int) -> None:
                 agency=person.agency,
                 start_date=today - datetime.timedelta(days=30 + i % 700),
             )
-            if i % 10 == 9 and seat_role != MembershipRole.CHAIR:
+            if i // len(groups) >= SEATS_PER_GROUP and seat_role != MembershipRole.CHAIR:
+                seat.start_date = today - datetime.timedelta(days=400 + i % 3000)
+                seat.end_date = today - datetime.timedelta(days=1 + i % 365)
+            elif i % 10 == 9 and seat_role != MembershipRole.CHAIR:
                 seat.end_date = today - datetime.timedelta(days=1 + i % 20)
             elif i % 50 == 3:
                 seat.end_date = today + datetime.timedelta(days=i % 30)
             seats.append(seat)
     Membership.objects.bulk_create(seats)
-    _fill_business(scale, people, groups)
+    _fill_business(scale, people, groups, national=national)
     fill_cases(people)
-    fill_cdop(people)
+    fill_cdop(people, share=NATIONAL_DEATHS if national else 1.0)
+    # Statistics for the planner, as after any bulk load: without them PostgreSQL plans joins of
+    # the new rows as if the tables were empty until autovacuum comes round.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
-def _fill_business(scale: int, people: list[User], groups: list[Group]) -> None:
+def _fill_business(
+    scale: int, people: list[User], groups: list[Group], *, national: bool = False
+) -> None:
     """Meetings, agendas, attendance, actions and the business plan, in proportion to `scale`.
 
     Each group gets a meeting for every 100 people (half held, with attendance; half to come,
     with papers), three agenda items each; there is an action for every two people, one in
     fifty of them the benchmark chair's; and a business plan priority for every 100 people, at
-    least one led by each group.
+    least one led by each group, PLAN_PRIORITIES to a year's plan and the rest in the plans of
+    the years before.
     """
     from tests.hscb.factories import PDF_BYTES
 
@@ -216,7 +248,7 @@ def _fill_business(scale: int, people: list[User], groups: list[Group]) -> None:
     today = timezone.localdate()
     ladder = Ladder.from_settings()
     actions = []
-    for i in range(len(people) // 2):
+    for i in range(len(people) * (NATIONAL_ACTIONS if national else 1) // 2):
         owner = chair if i % 50 == 0 else people[(i * 7) % len(people)]
         due = today + datetime.timedelta(days=(i % 120) - 40)
         status = [ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.DONE][i % 3]
@@ -235,14 +267,21 @@ def _fill_business(scale: int, people: list[User], groups: list[Group]) -> None:
         ActionNote(action=a, author=a.owner, text="Progress made.") for a in actions[::4]
     )
 
+    # A plan has PLAN_PRIORITIES priorities: the rest are those of the plans of years before.
     year = today.year - (1 if today.month < 4 else 0)
-    plan, _ = BusinessPlan.objects.get_or_create(year=year)
-    start = plan.priorities.count()
+    have = Priority.objects.count()
+    wanted = max(len(groups), len(people) // 100)
+    plans = {}
+    for k in range(have // PLAN_PRIORITIES, (have + wanted - 1) // PLAN_PRIORITIES + 1):
+        plans[k], _ = BusinessPlan.objects.get_or_create(year=year - k)
     priorities = Priority.objects.bulk_create(
-        Priority(plan=plan, number=start + n + 1, title=f"Priority {start + n + 1}", rag=rag)
-        for n, rag in zip(
-            range(max(len(groups), len(people) // 100)), itertools.cycle(Rag.values), strict=False
+        Priority(
+            plan=plans[n // PLAN_PRIORITIES],
+            number=n % PLAN_PRIORITIES + 1,
+            title=f"Priority {n % PLAN_PRIORITIES + 1}",
+            rag=rag,
         )
+        for n, rag in zip(range(have, have + wanted), itertools.cycle(Rag.values), strict=False)
     )
     Target.objects.bulk_create(
         Target(priority=p, text="A target", measure="A measure") for p in priorities for _ in "ab"
@@ -252,10 +291,12 @@ def _fill_business(scale: int, people: list[User], groups: list[Group]) -> None:
         lead(priority_id=p.pk, group_id=groups[n % len(groups)].pk)
         for n, p in enumerate(priorities)
     )
-    _fill_register(people, priorities, ladder)
+    _fill_register(people, priorities, ladder, updates=NATIONAL_UPDATES if national else 0)
 
 
-def _fill_register(people: list[User], priorities: list[Priority], ladder: Ladder) -> None:
+def _fill_register(
+    people: list[User], priorities: list[Priority], ladder: Ladder, *, updates: int = 0
+) -> None:
     """An issue on the Improving Outcomes register for every ten people, each naming two
     agencies (one in five countywide), a third of them bearing on no priority, some monitored,
     escalated or closed, and a status move recorded for each."""
@@ -323,4 +364,18 @@ def _fill_register(people: list[User], priorities: list[Priority], ladder: Ladde
         )
         for issue in issues
         if issue.status != IssueStatus.OPEN
+    )
+    # Notes that change no status, over the years an issue is kept under review.
+    IssueUpdate.objects.bulk_create(
+        (
+            IssueUpdate(
+                issue=issue,
+                author=issue.owner,
+                written_at=min(now, issue.created_at + datetime.timedelta(days=20 + 30 * n)),
+                text="Reviewed at the subgroup's meeting.",
+            )
+            for issue in issues
+            for n in range(updates)
+        ),
+        batch_size=5000,
     )

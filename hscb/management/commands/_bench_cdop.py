@@ -60,7 +60,7 @@ def _status(stage: str) -> str:
     return stage
 
 
-def fill_cdop(people: list[User]) -> None:
+def fill_cdop(people: list[User], *, share: float = 1.0) -> None:
     """Child deaths, one for every ten people (twenty at least on the first fill, so that every
     stage is there at any scale), at each stage of `DEATH_STAGES` in turn. A quarter are the
     benchmark agency staff's notifications, one in ten came through the public form. Deaths
@@ -68,7 +68,8 @@ def fill_cdop(people: list[User]) -> None:
     two months. Each gathering information or further on has two agency reports (one
     received); each notified or gathering one may duplicate the one before it; each listed for
     the panel or closed has the panel's review with two factors and a recommendation. An
-    annual report for every hundred people (three at least)."""
+    annual report for every hundred people (three at least). `share` scales the number of
+    deaths (a national scale has more deaths for its people)."""
     from cdop import models as cd
     from hscb.lib.names import child_name_key
     from hscb.lib.nhs import nhs_check_digit
@@ -91,7 +92,7 @@ def fill_cdop(people: list[User]) -> None:
     meeting = Meeting.objects.filter(group=group).order_by("starts_at", "pk").first()
     today, now, ladder = timezone.localdate(), timezone.now(), Ladder.from_settings()
     start = cd.ChildDeath.objects.count()
-    count = max(len(people) // 10, 0 if start else len(DEATH_STAGES))
+    count = max(int(len(people) * share) // 10, 0 if start else len(DEATH_STAGES))
     stages = {i: DEATH_STAGES[i % len(DEATH_STAGES)] for i in range(start, start + count)}
 
     deaths = []

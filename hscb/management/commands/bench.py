@@ -46,7 +46,7 @@ from hscb.lib.tokens import invitation_token_generator
 from hscb.lib.twofactor import complete_forced_sign_in
 from hscb.models import Action, BusinessPlan, Group, GroupFunction, Meeting, User
 
-from ._bench_board import board, fill
+from ._bench_board import NATIONAL_SCALE, board, fill
 
 BACKEND = "hscb.lib.backends.AgencyModelBackend"
 # The people the case review pages are requested as, besides the secretariat and the chair.
@@ -121,6 +121,18 @@ PAGES = [
     Page("/register/heat-map/", "chair"),
     Page("/register/priorities/", "chair"),
     Page("/register/export.csv", "chair"),
+    Page("/register/export.xlsx", "chair"),
+    Page("/register/?status=any&sort=title", "chair"),
+    Page("/register/priorities/?page=2", "chair"),
+    Page("/register/new/", "chair"),
+    Page("{issue}", "chair"),
+    Page("{issue}change/", "chair"),
+    Page("{issue}progress/", "chair"),
+    Page("{issue}escalate/", "chair"),
+    Page("/escalations/", "chair"),
+    Page("/escalations/", "board_chair"),
+    Page("/good-practice/", "chair"),
+    Page("/good-practice/new/", "chair"),
     # Case review. `{case}` is a decided case with its review, documents and clocks; `{review}`
     # that review, with its milestones, agency reports, action plan and lessons.
     Page("/notifications/", "agency"),
@@ -154,9 +166,16 @@ PAGES = [
     Page("/accounts/two-factor/set-up/", "chair"),
     Page("/accounts/two-factor/new-backup-codes/", "secretariat"),
     Page("/accounts/session/", "chair"),
+    # Issue 12: the search that finds people for the fields that choose one.
+    Page("/people/search/?q=pe", "secretariat"),
     Page("{own_death}", "agency"),
     Page("{lesson}", "case_review"),
     Page("/admin/casereview/lesson/", "secretariat"),
+    Page("/admin/cdop/childdeath/", "secretariat"),
+    Page("/admin/cdop/panelreview/", "secretariat"),
+    Page("/admin/cdop/referral/", "secretariat"),
+    Page("/admin/cdop/annualreport/", "secretariat"),
+    Page("/admin/cdop/deathcategory/", "secretariat"),
 ]
 
 
@@ -183,6 +202,21 @@ SLOW = 30
 EXPORTS = (".csv", ".xlsx")
 
 
+def table_lines(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A table as text: the first two columns to the left, the figures to the right."""
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = []
+    for n, row in enumerate([header, *rows]):
+        cells = [
+            c.ljust(w) if i < 2 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return lines
+
+
 def growth_report(results: list[Result], small: list[Result] | None) -> tuple[list, list]:
     """Pages that grow with the data (if measured at two scales) and pages too slow, as lines."""
     grew, slow = [], []
@@ -207,7 +241,15 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--scale", type=int, default=2000, help="People (default 2000).")
+        parser.add_argument(
+            "--scale", type=int, help=f"People (default 2000, or {NATIONAL_SCALE} --national)."
+        )
+        parser.add_argument(
+            "--national",
+            action="store_true",
+            help="Fill in the proportions of ten years of a busy board (more deaths, actions "
+            "and register updates for the people).",
+        )
         parser.add_argument("--repeat", type=int, default=50, help="Timed requests per page.")
         parser.add_argument(
             "--compare-scale",
@@ -233,6 +275,9 @@ class Command(BaseCommand):
         parser.add_argument("--json", type=Path, metavar="PATH", help="Write the results here.")
 
     def handle(self, *args, scale: int, repeat: int, compare_scale: int | None, **options) -> None:
+        self.national = options["national"]
+        if scale is None:
+            scale = NATIONAL_SCALE if self.national else 2000
         if not settings.DEBUG:
             raise CommandError("The benchmark is for a local copy only, and DEBUG is off.")
         if compare_scale == 0:
@@ -292,7 +337,7 @@ class Command(BaseCommand):
 
     def _filled(self, scale: int) -> None:
         began = time.perf_counter()
-        fill(scale)
+        fill(scale, national=self.national)
         self.stdout.write(f"Filled to {scale} people in {time.perf_counter() - began:.0f} s.")
         self.stdout.flush()
 
@@ -314,15 +359,8 @@ class Command(BaseCommand):
             for row, r, s in zip(rows, results, small, strict=True):
                 growth = r.median_ms / s.median_ms if s.median_ms else 0.0
                 row += [str(s.queries), f"{s.median_ms:.2f}", f"{growth:.2f}"]
-        widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-        for n, row in enumerate([header, *rows]):
-            cells = [
-                c.ljust(w) if i < 2 else c.rjust(w)
-                for i, (c, w) in enumerate(zip(row, widths, strict=True))
-            ]
-            self.stdout.write("  ".join(cells).rstrip())
-            if n == 0:
-                self.stdout.write("  ".join("-" * w for w in widths))
+        for line in table_lines(header, rows):
+            self.stdout.write(line)
         self.stdout.write(
             f"\n{scale} people, {repeat} timed requests a page after {WARM_UP} to warm up, "
             f"{connection.vendor}; {elapsed:.0f} s in all."
@@ -454,7 +492,16 @@ def _records(users: dict[str, User]) -> dict[str, str]:
         raise CommandError(
             "The filled database has no child death, panel review or lesson to time."
         )
+    from subgroups.models import Issue, IssueStatus
+
+    issue = (
+        Issue.objects.filter(status=IssueStatus.OPEN, owner=users["chair"]).order_by("pk").first()
+        or Issue.objects.filter(status=IssueStatus.OPEN).order_by("pk").first()
+    )
+    if issue is None:
+        raise CommandError("The filled database has no open issue to time.")
     return {
+        "{issue}": issue.get_absolute_url(),
         "{own_death}": reverse("cdop:own_notification_detail", kwargs={"pk": own_death.pk}),
         "{lesson}": reverse("casereview:lesson_update", kwargs={"pk": lesson.pk}),
         "{death}": death.get_absolute_url(),
@@ -501,3 +548,7 @@ def _get(client: Client, url: str) -> None:
     response = client.get(url)
     if response.status_code != 200:
         raise CommandError(f"GET {url} answered {response.status_code}, not 200.")
+    if response.streaming:  # an export: its time is in making the rows it streams
+        for _ in response.streaming_content:
+            pass
+        response.close()

@@ -192,7 +192,7 @@ def test_every_select_on_every_form_is_a_govuk_select(world):
                 checked.append(f"{form_class.__qualname__}.{name}")
     # QuickSelects on their own forms and on ones built in __init__ were among them.
     substitute = f"AttendanceForm.substitute_{world['member'].pk}"
-    assert {"AttendanceForm.guest_1", substitute, "PublicDeathForm.notifier_agency"} <= set(checked)
+    assert {"AttendanceForm.guest_1", substitute, "ItemForm.presenter"} <= set(checked)
     assert len(set(checked)) >= 30
 
 

@@ -549,6 +549,5 @@ def _get(client: Client, url: str) -> None:
     if response.status_code != 200:
         raise CommandError(f"GET {url} answered {response.status_code}, not 200.")
     if response.streaming:  # an export: its time is in making the rows it streams
-        for _ in response.streaming_content:
+        for _ in response.streaming_content:  # read to its end, the client closes it
             pass
-        response.close()

@@ -283,7 +283,7 @@ class AgencyNameFilter(admin.SimpleListFilter):
         }
 
     def queryset(self, request, queryset: QuerySet):
-        words = (self.value() or "")[:AGENCY_SEARCH_MAX]
+        words = (self.value() or "")[:AGENCY_SEARCH_MAX].replace("\x00", "")
         return queryset.filter(agency_words(words, prefix=self.path)) if words.strip() else queryset
 
 

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
-from hscb.forms.board import PeopleSelect, QuickSelect
+from hscb.forms.board import PeopleSelect, QuickSelect, is_record_number
 from hscb.models import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
@@ -152,13 +152,15 @@ class GroupActionFilter(_WithDefaults):
             .order_by("last_name", "first_name", "pk")
         )
         fields = self.form.fields
+        # An owner named in the address is shown again only if they own one of these actions.
+        fields["owner"].widget.allowed = self.filters["owner"].queryset
         fields["owner"].widget.choices = [
             ("", "Anyone"),
             (f"Members of the {group.name}", [(u.pk, person_label(u)) for u in members]),
         ]
         latest = self.filters["meeting"].queryset.order_by("-starts_at", "-pk")[:MEETING_CHOICES]
         chosen = self.form["meeting"].value()
-        if chosen and str(chosen).isdigit() and len(str(chosen)) < 19:
+        if is_record_number(chosen):
             latest = list(latest) + list(
                 self.filters["meeting"]
                 .queryset.filter(pk=int(chosen))

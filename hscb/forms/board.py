@@ -85,6 +85,9 @@ class PeopleSelect(QuickSelect):
     as it is. A person chosen through the search and sent back with errors elsewhere on the form
     is kept: their option is added to those written out."""
 
+    # Whom an id sent back may be shown as (default: any open account).
+    allowed = None
+
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         context["widget"]["attrs"]["data-people-search"] = reverse("people_search")
@@ -100,7 +103,10 @@ class PeopleSelect(QuickSelect):
             if str(v) not in offered and str(v).isascii() and str(v).isdigit() and len(str(v)) < 19
         ]
         if missing:
-            people = User.objects.filter(pk__in=missing, is_active=True).select_related("agency")
+            allowed = (
+                self.allowed if self.allowed is not None else User.objects.filter(is_active=True)
+            )
+            people = allowed.filter(pk__in=missing).select_related("agency")
             options = [
                 self.create_option(name, str(u.pk), person_label(u), True, len(offered) + n)
                 for n, u in enumerate(people)

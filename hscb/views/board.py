@@ -65,7 +65,10 @@ def people_search(request: HttpRequest) -> JsonResponse:
     a field that chooses a person: `{"results": [{"value": "12", "label": "Name, Agency"}]}`."""
     if not request.user.has_perm("hscb.search_people"):
         raise PermissionDenied("Only the board's members and secretariat can search for people.")
-    people = people_matching(request.GET.get("q", ""))
+    # Only the secretariat, who run the accounts, find people by their email address.
+    people = people_matching(
+        request.GET.get("q", ""), by_email=roles_of(request.user).is_secretariat
+    )
     results = [{"value": str(u.pk), "label": person_label(u)} for u in people]
     response = JsonResponse({"results": results})
     response["Cache-Control"] = "no-store"

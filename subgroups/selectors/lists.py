@@ -383,6 +383,7 @@ def _history(now: datetime.datetime) -> History:
     )
     moves_sql, moves_params = (
         IssueUpdate.objects.exclude(status_to="")
+        .filter(issue__in=_register())
         .order_by()
         .values_list("issue_id", "written_at", "pk", "status_to")
         .query.sql_with_params()

@@ -228,7 +228,15 @@ def test_group_actions_filters_offer_a_fixed_number_of_owners_and_meetings(
 
 
 @pytest.mark.parametrize(
-    "query", ["owner=abc", "owner=99999999999999999999999", "meeting=x", "meeting=999999999"]
+    "query",
+    [
+        "owner=abc",
+        "owner=99999999999999999999999",
+        "meeting=x",
+        "meeting=999999999",
+        "meeting=%C2%B2",
+        "owner=%C2%B2",
+    ],
 )
 def test_group_actions_filters_answer_bad_values_with_a_message(client, group, member, query):
     text = page(client, member, f"/board/{group.slug}/actions/?{query}")
@@ -415,6 +423,29 @@ def test_someone_found_by_searching_stays_chosen_when_the_form_comes_back(
     assert f'<option value="{agency_staff.pk}" selected>' in text
 
 
+def test_only_the_secretariat_finds_people_by_their_email(client, board, member, secretariat):
+    found = UserFactory(first_name="Aaron", last_name="Aardvark", email="zed.q@example.org")
+    client.force_login(member)
+    assert client.get("/people/search/", {"q": "zed.q"}).json() == {"results": []}
+    client.force_login(secretariat)
+    results = client.get("/people/search/", {"q": "zed.q"}).json()["results"]
+    assert [r["value"] for r in results] == [str(found.pk)]
+
+
+def test_an_owner_named_in_the_address_is_shown_only_if_they_own_one_of_the_actions(
+    client, group, member, agency_staff
+):
+    stranger = UserFactory(first_name="Zelda", last_name="Stranger")
+    closed = UserFactory(first_name="Gone", last_name="Owner", is_active=False)
+    ActionFactory(group=group, owner=closed, title="Left behind", status="done")
+    url = f"/board/{group.slug}/actions/"
+    text = page(client, member, f"{url}?owner={stranger.pk}")
+    assert "Zelda Stranger" not in text
+    # The owner of one of the group's actions, even with a closed account, stays chosen.
+    text = page(client, member, f"{url}?owner={closed.pk}&status=any")
+    assert f'<option value="{closed.pk}" selected>' in text and "Left behind" in text
+
+
 def test_only_the_boards_members_and_secretariat_can_search_for_people(
     client, board, member, agency_staff, group_chair, secretariat
 ):
@@ -427,7 +458,9 @@ def test_only_the_boards_members_and_secretariat_can_search_for_people(
         assert [r["label"].split(",")[0] for r in results] == ["Aaron Aardvark"]
 
 
-@pytest.mark.parametrize("query", ["", " ", "a", "x" * 5000, "%", "_", "a b c d e f g", "\x00"])
+@pytest.mark.parametrize(
+    "query", ["", " ", "a", "x" * 5000, "%", "_", "a b c d e f g", "\x00", "zz\x00q", "qq\x00"]
+)
 def test_a_search_for_people_answers_any_text_without_error(client, board, secretariat, query):
     UserFactory(first_name="Aaron", last_name="Aardvark")
     client.force_login(secretariat)

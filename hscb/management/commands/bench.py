@@ -202,6 +202,26 @@ SLOW = 30
 EXPORTS = (".csv", ".xlsx")
 
 
+def pages_matching(only: list[str], *, skipped: tuple[str, ...] = ()) -> list[Page]:
+    """The pages whose address holds one of `only` (all when it is empty), but `skipped`."""
+    pages = [
+        p
+        for p in PAGES
+        if p.url not in skipped and (not only or any(text in p.url for text in only))
+    ]
+    if not pages:
+        raise CommandError("No page matches --only.")
+    return pages
+
+
+def start_bench() -> None:
+    """The same data each run, and a test environment with DEBUG off."""
+    factory.random.reseed_random("safeguard-board-bench")
+    # WhiteNoise looks for collected static files, which a local copy does not have.
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+    setup_test_environment(debug=False)
+
+
 def table_lines(header: list[str], rows: list[list[str]]) -> list[str]:
     """A table as text: the first two columns to the left, the figures to the right."""
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
@@ -286,16 +306,10 @@ class Command(BaseCommand):
             raise CommandError("--scale and --repeat must be at least 1.")
         if compare_scale is not None and not 0 < compare_scale < scale:
             raise CommandError("--compare-scale must be at least 1 and less than --scale.")
-        only = options["only"]
-        pages = [p for p in PAGES if not only or any(text in p.url for text in only)]
-        if not pages:
-            raise CommandError("No page matches --only.")
+        pages = pages_matching(options["only"])
 
         started = time.perf_counter()
-        factory.random.reseed_random("safeguard-board-bench")
-        # WhiteNoise looks for collected static files, which a local copy does not have.
-        warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-        setup_test_environment(debug=False)
+        start_bench()
         media = tempfile.mkdtemp(prefix="bench-media-")  # the papers it uploads go here
         old_config = setup_databases(0, False, aliases={"default"}, serialized_aliases=set())
         try:

@@ -24,24 +24,21 @@ import threading
 import time
 import urllib.error
 import urllib.request
-import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import factory.random
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.test.utils import (
     override_settings,
     setup_databases,
-    setup_test_environment,
     teardown_databases,
     teardown_test_environment,
 )
 
 from ._bench_board import NATIONAL_SCALE, board, fill
-from .bench import PAGES, _clients, _targets, table_lines
+from .bench import _clients, _targets, pages_matching, start_bench, table_lines
 
 # gunicorn writes each request as: its request line, status, milliseconds in the worker.
 ACCESS_FORMAT = "%(r)s %(s)s %(M)s"
@@ -95,19 +92,10 @@ class Command(BaseCommand):
             )
         if scale < 1 or users < 1 or seconds < 1 or options["workers"] < 1:
             raise CommandError("--scale, --users, --seconds and --workers must be at least 1.")
-        only = options["only"]
-        pages = [
-            p
-            for p in PAGES
-            if p.url not in SKIPPED and (not only or any(text in p.url for text in only))
-        ]
-        if not pages:
-            raise CommandError("No page matches --only.")
+        pages = pages_matching(options["only"], skipped=SKIPPED)
 
         started = time.perf_counter()
-        factory.random.reseed_random("safeguard-board-bench")
-        warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-        setup_test_environment(debug=False)
+        start_bench()
         media = tempfile.mkdtemp(prefix="bench-media-")
         static = tempfile.mkdtemp(prefix="bench-static-")
         old_config = setup_databases(0, False, aliases={"default"}, serialized_aliases=set())

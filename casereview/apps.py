@@ -97,6 +97,7 @@ class CasereviewConfig(AppConfig):
             records=cases_for_case_review_agendas,
             label=lambda n: f"Serious incident notification {n.reference}",
             can_see=lambda user, n: user.has_perm("casereview.see_case", n),
+            find=lambda records, typed: records.filter(reference__iexact=typed),
         )
 
         from casereview.panels import register_panels

@@ -74,6 +74,7 @@ class CdopConfig(AppConfig):
             records=deaths_for_panel_agendas,
             label=lambda d: f"Child death {d.reference}",
             can_see=lambda user, d: user.has_perm("cdop.see_death", d),
+            find=lambda records, typed: records.filter(reference__iexact=typed),
         )
 
         from cdop.panels import register_panels

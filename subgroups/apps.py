@@ -4,6 +4,8 @@ procedures, and the Strategic Safeguarding Adolescents Group.
 
 from __future__ import annotations
 
+import re
+
 from django.apps import AppConfig
 
 
@@ -55,6 +57,10 @@ class SubgroupsConfig(AppConfig):
             label=lambda e: f"Escalation of {e.issue.reference}: {e.issue.title}",
             can_see=lambda user, e: user.has_perm("subgroups.see_escalation", e),
             related=("issue",),
+            # By the issue's reference, IO-0012: its latest escalation.
+            find=lambda records, typed: records.filter(
+                issue_id=int(typed[3:]) if re.fullmatch(r"(?i)io-[0-9]{1,9}", typed) else None
+            ).order_by("-proposed_at", "-pk")[:1],
         )
 
         def place_waiting_escalations(sender, meeting, by, **kwargs):

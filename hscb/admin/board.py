@@ -34,6 +34,8 @@ class HistoryAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
     record this admin does not show (a draft, say) is not found, rather than an error."""
 
     show_auditlog_history_link = True
+    # A page of a list, not a hundred rows: a list page's time is mostly its rows.
+    list_per_page = 50
 
     def auditlog_history_view(self, request, object_id, extra_context=None):
         if self.get_object(request, unquote(object_id)) is None:
@@ -310,7 +312,8 @@ class UserAdmin(AuditlogHistoryAdminMixin, BaseUserAdmin):
     show_auditlog_history_link = True
     form = UserAdminForm
     add_form = UserInviteForm
-    ordering = ["last_name", "first_name"]
+    ordering = ["last_name", "first_name", "id"]
+    list_per_page = 50
     list_display = [
         "email",
         "first_name",
@@ -594,7 +597,9 @@ class MembershipAdmin(HistoryAdmin):
         "agency__name",
     ]
     autocomplete_fields = ["user", "group", "agency"]
-    date_hierarchy = "start_date"
+    # Newest seats first, a page at a time from an index: years of seats are never all sorted.
+    ordering = ["-start_date", "-id"]
+    show_full_result_count = False
 
     @admin.display(boolean=True, description="current")
     def is_current(self, obj: Membership) -> bool:

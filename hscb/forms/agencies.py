@@ -16,11 +16,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
-from hscb.forms.board import ChoiceOfRecord, ChoiceOfRecords, is_record_number
+from hscb.forms.board import ChoiceOfRecord, OfferedRecords, is_record_number, offer_records
 from hscb.models import Agency
 
-# Agencies sent back with a form that are shown again among those offered: at most this many.
-POSTED_MAX = 50
 NAME_MAX = 200
 # The agencies one box takes, one to a line: each is a query or two.
 NAMES_MAX_LINES = 20
@@ -77,7 +75,7 @@ class OfferedAgency(ChoiceOfRecord):
         return agency
 
 
-class OfferedAgencies(ChoiceOfRecords):
+class OfferedAgencies(OfferedRecords):
     """Agencies ticked among those offered (`queryset`), or any others `accepted` holds."""
 
     def __init__(self, **kwargs) -> None:
@@ -85,18 +83,7 @@ class OfferedAgencies(ChoiceOfRecords):
         self.accepted = taking_part()
 
     def _check_values(self, value) -> QuerySet[Agency]:
-        for pk in value:
-            if not is_record_number(pk):
-                raise ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": pk},
-                )
-        keys = {int(str(pk).strip()) for pk in value}
-        found = self.accepted.filter(pk__in=keys).order_by("name")
-        if len(found) != len(keys):
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return found
+        return super()._check_values(value).order_by("name")
 
 
 def offer_agencies(
@@ -104,37 +91,45 @@ def offer_agencies(
 ) -> None:
     """Offer `offered` in the field `name` and take any agency of `accepted`; agencies sent back
     with the form (that it takes) are offered too, so that they stay chosen."""
-    field = form.fields[name]
-    field.accepted = accepted
-    posted: list[int] = []
-    if form.is_bound:
-        raw = field.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
-        values = raw if isinstance(raw, list | tuple) else [raw]
-        posted = [int(v) for v in values[:POSTED_MAX] if is_record_number(v)]
-    field.queryset = (offered | accepted.filter(pk__in=posted)) if posted else offered
+    offer_records(form, name, offered=offered, accepted=accepted)
+
+
+def find_named(records: QuerySet, typed: str, *, exact: Q, words: Q, what: str, kind: str, label):
+    """The one record of `records` that `typed` names: `exact` matches its name in full, else
+    `words` its words; ValidationError saying why when none or several could be meant. `what`
+    is the records in a message ("agency taking part"), `kind` one of them ("agency"), and
+    `label(record)` how a record is named."""
+    exact_found = list(records.filter(exact)[:2])
+    if len(exact_found) == 1:
+        return exact_found[0]
+    found = exact_found or list(records.filter(words)[: SUGGESTIONS + 1])
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ValidationError(
+            f"No {what} is called “{typed}”: check the name, or type part of it",
+            code="not_found",
+        )
+    names = "; ".join(label(r) for r in found[:SUGGESTIONS])
+    more = " and others" if len(found) > SUGGESTIONS else ""
+    raise ValidationError(
+        f"“{typed}” could be more than one {kind} ({names}{more}): type more of its name",
+        code="several",
+    )
 
 
 def find_agency(typed: str) -> Agency:
     """The agency taking part that `typed` names; ValidationError saying why when none or
     several could be meant."""
     name = " ".join(typed.split())
-    agencies = taking_part().order_by("name")
-    exact = list(agencies.filter(Q(name__iexact=name) | Q(short_name__iexact=name))[:2])
-    if len(exact) == 1:
-        return exact[0]
-    found = exact or list(agencies.filter(agency_words(name))[: SUGGESTIONS + 1])
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise ValidationError(
-            f"No agency taking part is called “{name}”: check the name, or type part of it",
-            code="not_found",
-        )
-    names = "; ".join(a.name for a in found[:SUGGESTIONS])
-    more = " and others" if len(found) > SUGGESTIONS else ""
-    raise ValidationError(
-        f"“{name}” could be more than one agency ({names}{more}): type more of its name",
-        code="several",
+    return find_named(
+        taking_part().order_by("name"),
+        name,
+        exact=Q(name__iexact=name) | Q(short_name__iexact=name),
+        words=agency_words(name),
+        what="agency taking part",
+        kind="agency",
+        label=lambda agency: agency.name,
     )
 
 
@@ -153,8 +148,16 @@ class AgencyNameField(forms.CharField):
         return find_agency(text) if text else None
 
 
-class AgencyNamesField(forms.CharField):
-    """Agencies typed by name, one to a line; cleans to a list of Agency (each once)."""
+class RecordNamesField(forms.CharField):
+    """Records typed by name, one to a line; cleans to a list of them (each once). `find` turns
+    a line into its record, or raises ValidationError saying why it cannot; `what` names the
+    records in the messages ("agencies")."""
+
+    what = "records"
+
+    @staticmethod
+    def find(typed: str):
+        raise NotImplementedError
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("required", False)
@@ -162,30 +165,37 @@ class AgencyNamesField(forms.CharField):
         kwargs.setdefault("max_length", NAME_MAX * NAMES_MAX_LINES)
         kwargs.setdefault(
             "error_messages",
-            {"max_length": "Type fewer agencies here, or shorter names"},
+            {"max_length": f"Type fewer {self.what} here, or shorter names"},
         )
         super().__init__(**kwargs)
 
-    def clean(self, value) -> list[Agency]:
+    def clean(self, value) -> list:
         text = super().clean(value)
         lines = [line for line in text.splitlines() if line.strip()]
         if len(lines) > NAMES_MAX_LINES:
             raise ValidationError(
-                f"Type at most {NAMES_MAX_LINES} agencies here, one to a line", code="too_many"
+                f"Type at most {NAMES_MAX_LINES} {self.what} here, one to a line", code="too_many"
             )
-        agencies: list[Agency] = []
+        records: list = []
         problems: list[ValidationError] = []
         for line in lines:
             try:
-                agency = find_agency(line)
+                record = self.find(line)
             except ValidationError as problem:
                 problems.append(problem)
             else:
-                if agency not in agencies:
-                    agencies.append(agency)
+                if record not in records:
+                    records.append(record)
         if problems:
             raise ValidationError(problems)
-        return agencies
+        return records
+
+
+class AgencyNamesField(RecordNamesField):
+    """Agencies typed by name, one to a line; cleans to a list of Agency (each once)."""
+
+    what = "agencies"
+    find = staticmethod(find_agency)
 
 
 def chosen_or_typed(
@@ -206,9 +216,9 @@ def chosen_or_typed(
     return cleaned.get(chosen)
 
 
-def ticked_and_typed(form: forms.Form, ticked: str, typed: str) -> list[Agency]:
-    """Add the agencies typed by name (`typed`) to those ticked (`ticked`), in its cleaned
-    value, and drop `typed` from the cleaned data."""
+def ticked_and_typed(form: forms.Form, ticked: str, typed: str) -> list:
+    """Add the agencies (or other records) typed by name (`typed`) to those ticked (`ticked`),
+    in its cleaned value, and drop `typed` from the cleaned data."""
     cleaned = form.cleaned_data
     named = cleaned.pop(typed, None) or []
     if ticked in form.errors:

@@ -12,6 +12,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
+from django.db.models import QuerySet
 from django.forms.utils import flatatt
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -288,7 +289,8 @@ def radio_field(label: str, choices, *, message: str, help_text: str = "") -> fo
 def is_record_number(value) -> bool:
     """Whether `value` can be a record's primary key (a whole number the database can hold)."""
     text = str(value).strip()
-    return text.isascii() and text.isdigit() and int(text) <= PK_MAX
+    # The length first: Python refuses to read a number of thousands of digits.
+    return len(text) <= 19 and text.isascii() and text.isdigit() and int(text) <= PK_MAX
 
 
 class ChoiceOfRecord(forms.ModelChoiceField):
@@ -303,7 +305,7 @@ class ChoiceOfRecord(forms.ModelChoiceField):
 class ChoiceOfRecords(forms.ModelMultipleChoiceField):
     """Records chosen by their numbers; a number that cannot be one is not in the list."""
 
-    def _check_values(self, value):
+    def _check_numbers(self, value) -> None:
         for pk in value:
             if not is_record_number(pk):
                 raise ValidationError(
@@ -311,7 +313,46 @@ class ChoiceOfRecords(forms.ModelMultipleChoiceField):
                     code="invalid_pk_value",
                     params={"pk": pk},
                 )
+
+    def _check_values(self, value):
+        self._check_numbers(value)
         return super()._check_values(value)
+
+
+# Records sent back with a form that are shown again among those offered: at most this many.
+POSTED_MAX = 50
+
+
+class OfferedRecords(ChoiceOfRecords):
+    """Records ticked among those offered (`queryset`: a few, so that the page does not grow
+    with the data), or any others that `accepted` holds (sent back with the form, or typed
+    elsewhere on it and found by name)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.accepted = self.queryset
+
+    def _check_values(self, value):
+        self._check_numbers(value)
+        keys = {int(str(pk).strip()) for pk in value}
+        found = self.accepted.filter(pk__in=keys)
+        if len(found) != len(keys):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return found
+
+
+def offer_records(form: forms.Form, name: str, *, offered: QuerySet, accepted: QuerySet) -> None:
+    """Offer `offered` in the field `name` (an OfferedRecords) and take any record of
+    `accepted`; records sent back with the form (that it takes) are offered too, so that they
+    stay ticked."""
+    field = form.fields[name]
+    field.accepted = accepted
+    posted: list[int] = []
+    if form.is_bound:
+        raw = field.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
+        values = raw if isinstance(raw, list | tuple) else [raw]
+        posted = [int(v) for v in values[:POSTED_MAX] if is_record_number(v)]
+    field.queryset = (offered | accepted.filter(pk__in=posted)) if posted else offered
 
 
 class SignInForm(GovukForm, auth_forms.AuthenticationForm):

@@ -309,6 +309,14 @@ class ItemForm(GovukForm, forms.Form):
         help_text="A record this item is about.",
         error_messages={"invalid_choice": "Choose a linked record from the list"},
     )
+    linked_reference = forms.CharField(
+        label="Or the reference of a record not in the list (optional)",
+        required=False,
+        max_length=40,
+        help_text="Like IO-0012, a case's reference, or an action's number.",
+        widget=forms.TextInput(attrs={"spellcheck": "false"}),
+        error_messages={"max_length": "A reference is 40 characters or fewer"},
+    )
 
     def __init__(self, *args, meeting: Meeting, item: AgendaItem | None = None, **kwargs) -> None:
         self.meeting, self.item = meeting, item
@@ -353,6 +361,7 @@ class ItemForm(GovukForm, forms.Form):
             Field.text("minutes_allotted", field_width=3),
             Field.text("position", field_width=3),
             Field.select("linked"),
+            Field.text("linked_reference", field_width=20),
         )
 
     def clean_linked(self):
@@ -361,6 +370,26 @@ class ItemForm(GovukForm, forms.Form):
             return services.link_resolve(self.meeting, value)
         except ValidationError as error:
             raise ValidationError(error.message_dict["linked"]) from None
+
+    def clean_linked_reference(self):
+        typed = self.cleaned_data.get("linked_reference") or ""
+        return services.link_find(self.meeting, typed) if typed.strip() else None
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen, typed = cleaned.get("linked"), cleaned.pop("linked_reference", None)
+        if typed is not None and "linked" not in self.errors:
+            # On an item already linked, the list still holds its record: a reference typed
+            # replaces it.
+            kept = self.item is not None and chosen is not None and chosen == self.item.linked
+            if chosen is not None and chosen != typed and not kept:
+                self.add_error(
+                    "linked_reference",
+                    "Choose a record from the list or type a reference, not both",
+                )
+            else:
+                cleaned["linked"] = typed
+        return cleaned
 
     def save(self, *, by: User) -> AgendaItem:
         data = self.cleaned_data

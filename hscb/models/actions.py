@@ -74,7 +74,23 @@ class Action(ConcurrentTransitionMixin, Remindable, models.Model):
 
     class Meta:
         ordering = ["due_date", "pk"]
-        indexes = [models.Index(fields=["status", "due_date"])]
+        indexes = [
+            models.Index(fields=["status", "due_date"]),
+            # Every action in its order (the admin's list), a page at a time.
+            models.Index(fields=["due_date", "id"], name="action_by_due"),
+            # The live actions, small beside the years of those done: the overdue first, and
+            # each group's counts, read from these alone.
+            models.Index(
+                fields=["due_date", "id"],
+                condition=Q(status__in=["open", "in_progress"]),
+                name="action_live_by_due",
+            ),
+            models.Index(
+                fields=["group", "due_date"],
+                condition=Q(status__in=["open", "in_progress"]),
+                name="action_live_by_group",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -439,6 +439,8 @@ class Membership(models.Model):
         indexes = [
             # A group's current seats (end_date empty or to come) without reading its history.
             models.Index(fields=["group", "end_date"], name="membership_group_end"),
+            # The admin's list, newest seats first, read a page at a time.
+            models.Index(fields=["start_date", "id"], name="membership_by_start"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -8,6 +8,7 @@ meant for the form field of that name (`start_time`, `venue`…).
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -272,16 +273,25 @@ def _nobody_may_see(user: User, record: models.Model) -> bool:
     return False
 
 
+def _by_number(records: models.QuerySet, typed: str) -> models.QuerySet:
+    """The record whose number is typed, alone or after its kind ("12", "Action 12")."""
+    kind = re.escape(str(records.model._meta.verbose_name))
+    number = re.fullmatch(rf"(?:{kind}\s*)?([0-9]{{1,18}})", typed, flags=re.IGNORECASE)
+    return records.filter(pk=int(number.group(1))) if number else records.none()
+
+
 @dataclass(frozen=True)
 class Linkable:
     """A kind of record an agenda item may point to.
 
     `records(meeting)` gives those an item of that meeting may choose, listed under `heading`
-    in the item form. Everyone who may see the meeting sees its agenda, and a linked record may
-    be about a child, so a record is never shown by its `__str__`: `label(record)` is a label
-    with nothing personal in it, and `can_see(user, record)` says whether this person may see
-    the record at all (by default nobody may). `related` names what `label` and `can_see` read
-    from related records, loaded once for all the records of a page.
+    in the item form (the first LINK_CHOICES of them); `find(records, typed)` finds among them
+    the one a reference typed in the form names (by default, by its number). Everyone who may
+    see the meeting sees its agenda, and a linked record may be about a child, so a record is
+    never shown by its `__str__`: `label(record)` is a label with nothing personal in it, and
+    `can_see(user, record)` says whether this person may see the record at all (by default
+    nobody may). `related` names what `label` and `can_see` read from related records, loaded
+    once for all the records of a page.
     """
 
     model: type[models.Model]
@@ -290,6 +300,7 @@ class Linkable:
     label: Callable[[models.Model], str] = _number_label
     can_see: Callable[[User, models.Model], bool] = _nobody_may_see
     related: tuple[str, ...] = ()
+    find: Callable[[models.QuerySet, str], models.QuerySet] = _by_number
 
     @property
     def key(self) -> str:
@@ -309,6 +320,7 @@ def register_linkable(
     label: Callable[[models.Model], str] = _number_label,
     can_see: Callable[[User, models.Model], bool] = _nobody_may_see,
     related: Sequence[str] = (),
+    find: Callable[[models.QuerySet, str], models.QuerySet] = _by_number,
 ) -> None:
     """Let agenda items point to records of `model`. Apps call this from `AppConfig.ready`."""
     linkable = Linkable(
@@ -318,6 +330,7 @@ def register_linkable(
         label=label,
         can_see=can_see,
         related=tuple(related),
+        find=find,
     )
     LINKABLE[linkable.key] = linkable
 
@@ -364,6 +377,33 @@ def link_resolve(meeting: Meeting, value: str) -> models.Model | None:
     if record is None:
         raise ValidationError({"linked": ["Choose a record from the list"]})
     return record
+
+
+def link_find(meeting: Meeting, typed: str) -> models.Model:
+    """The record an item of `meeting` may point to that the reference `typed` names, of any
+    kind; ValidationError saying why when none or several could be meant."""
+    typed = " ".join(typed.split())
+    found: list[tuple[Linkable, models.Model]] = []
+    for linkable in LINKABLE.values():
+        found += [(linkable, r) for r in linkable.find(linkable.records(meeting), typed)[:2]]
+    if len(found) == 1:
+        return found[0][1]
+    if not found:
+        raise ValidationError(
+            f"No record this item can be about has the reference “{typed}”: check it, or "
+            "choose one from the list",
+            code="not_found",
+        )
+    for linkable in {k.key: k for k, _r in found}.values():
+        if linkable.related:
+            mine = [r for k, r in found if k is linkable]
+            models.prefetch_related_objects(mine, *linkable.related)
+    names = "; ".join(linkable.label(r) for linkable, r in found[:5])
+    raise ValidationError(
+        f"“{typed}” could be more than one record ({names}): type it in full, or choose one "
+        "from the list",
+        code="several",
+    )
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,17 @@ from __future__ import annotations
 from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from hscb.forms.actions import OwnerField
+from hscb.forms.agencies import (
+    AgencyNamesField,
+    OfferedAgencies,
+    offer_agencies,
+    taking_part,
+    ticked_and_typed,
+)
 from hscb.forms.board import GovukDateField, GovukForm
 from hscb.models import Agency
 from hscb.services.actions import check_due_date
@@ -40,19 +48,6 @@ def _text_field(*, label: str, what: str, required: bool = True, **kwargs) -> fo
     )
 
 
-class AgencyChoiceField(forms.ModelMultipleChoiceField):
-    """Agencies by their primary keys: a value that is not a number the database can hold is
-    refused as a wrong choice, before it reaches the query."""
-
-    def _check_values(self, value):
-        for pk in value if isinstance(value, list | tuple) else [value]:
-            if not (isinstance(pk, str) and pk.isdigit() and len(pk) <= 18):
-                raise ValidationError(
-                    self.error_messages["invalid_pk_value"], code="invalid_pk_value"
-                )
-        return super()._check_values(value)
-
-
 def _drop_maxlength(form: forms.Form, *names: str) -> None:
     """The character count tells the reader when they are over; a browser's maxlength would
     silently cut what they paste."""
@@ -75,10 +70,11 @@ class EscalationForm(GovukForm, forms.Form):
         required=False,
         error_messages={"invalid_choice": "Choose the reasons from the list"},
     )
-    uncooperative_agencies = AgencyChoiceField(
+    uncooperative_agencies = OfferedAgencies(
         label="Agencies not co-operating",
         help_text="Only if the issue results from a serious lack of co-operation: select every "
-        "agency concerned.",
+        "agency concerned. The list has the agencies the issue names and those on the "
+        "Improving Outcomes subgroup.",
         queryset=Agency.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -87,6 +83,11 @@ class EscalationForm(GovukForm, forms.Form):
             "invalid_pk_value": "Choose the agencies from the list",
             "invalid_list": "Choose the agencies from the list",
         },
+    )
+    other_uncooperative_agencies = AgencyNamesField(
+        label="Other agencies not co-operating (optional)",
+        help_text="If an agency is not in the list above, type its name or short name here: "
+        "one agency on each line.",
     )
     rationale = _text_field(
         label="Rationale",
@@ -99,16 +100,16 @@ class EscalationForm(GovukForm, forms.Form):
         help_text="What the subgroup asks the Board to do. They go on the Board's agenda.",
     )
 
-    def __init__(self, *args, issue: Issue, **kwargs) -> None:
+    def __init__(self, *args, issue: Issue, agencies: QuerySet[Agency], **kwargs) -> None:
+        """`agencies` are offered to tick; any other agency taking part is typed by name."""
         super().__init__(*args, **kwargs)
         self.issue = issue
-        self.fields["uncooperative_agencies"].queryset = Agency.objects.filter(
-            is_active=True
-        ).order_by("name")
-        _drop_maxlength(self, "rationale", "recommendations")
+        offer_agencies(self, "uncooperative_agencies", offered=agencies, accepted=taking_part())
+        _drop_maxlength(self, "rationale", "recommendations", "other_uncooperative_agencies")
         self.helper.layout = Layout(
             Field.checkboxes("criteria", legend_size=Size.MEDIUM),
             Field.checkboxes("uncooperative_agencies", legend_size=Size.SMALL, small=True),
+            Field.textarea("other_uncooperative_agencies", rows=3),
             Field.textarea("rationale", rows=6, max_characters=TEXT_MAX),
             Field.textarea("recommendations", rows=6, max_characters=TEXT_MAX),
         )
@@ -124,7 +125,12 @@ class EscalationForm(GovukForm, forms.Form):
     def clean(self) -> dict:
         """The subgroup's rule is checked here too, so every problem is shown at once."""
         cleaned = super().clean()
-        if "criteria" in self.errors or "uncooperative_agencies" in self.errors:
+        ticked_and_typed(self, "uncooperative_agencies", "other_uncooperative_agencies")
+        if (
+            "criteria" in self.errors
+            or "uncooperative_agencies" in self.errors
+            or "other_uncooperative_agencies" in self.errors
+        ):
             return cleaned
         try:
             escalation_check(issue=self.issue, **self.service_arguments())

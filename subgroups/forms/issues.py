@@ -13,11 +13,21 @@ from django_filters import fields as filter_fields
 
 from hscb.filters import SearchFilterForm
 from hscb.forms.actions import OwnerField
+from hscb.forms.agencies import (
+    AgencyNamesField,
+    OfferedAgencies,
+    RecordNamesField,
+    find_named,
+    offer_agencies,
+    taking_part,
+    ticked_and_typed,
+)
 from hscb.forms.board import (
     ChoiceOfRecord,
-    ChoiceOfRecords,
     GovukDateField,
     GovukForm,
+    OfferedRecords,
+    offer_records,
     text_field,
 )
 from hscb.models import Agency, Priority
@@ -96,7 +106,7 @@ def _drop_maxlength(form: forms.Form, *names: str) -> None:
         form.fields[name].widget.attrs.pop("maxlength", None)
 
 
-class AgencyChoiceField(ChoiceOfRecords):
+class AgencyChoiceField(OfferedAgencies):
     def label_from_instance(self, obj: Agency) -> str:
         return obj.name
 
@@ -111,6 +121,39 @@ def _agencies(label: str, *, help_text: str) -> AgencyChoiceField:
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": wrong, "invalid_pk_value": wrong, "invalid_list": wrong},
     )
+
+
+def _other_agencies(label: str) -> AgencyNamesField:
+    return AgencyNamesField(
+        label=label,
+        help_text="If an agency is not in the list above, type its name or short name here: "
+        "one agency on each line, like “Hertfordshire Constabulary”.",
+    )
+
+
+def find_good_practice(typed: str) -> GoodPractice:
+    """The entry of the good-practice register whose title is `typed` (case and spacing aside),
+    or whose title alone holds its words; ValidationError saying why when none or several."""
+    title = " ".join(typed.split())
+    words = Q()
+    for word in title.split():
+        words &= Q(title__icontains=word)
+    return find_named(
+        GoodPractice.objects.order_by("title", "pk"),
+        title,
+        exact=Q(title__iexact=title),
+        words=words,
+        what="good practice",
+        kind="entry",
+        label=lambda entry: entry.title,
+    )
+
+
+class GoodPracticeTitlesField(RecordNamesField):
+    """Entries of the good-practice register typed by title, one to a line."""
+
+    what = "entries"
+    find = staticmethod(find_good_practice)
 
 
 class IssueForm(GovukForm, forms.Form):
@@ -141,8 +184,9 @@ class IssueForm(GovukForm, forms.Form):
     agencies = _agencies(
         "Agencies involved",
         help_text="The subgroup takes multi-agency issues only: choose two or more agencies, "
-        "or say below that the issue is countywide.",
+        "or say below that the issue is countywide. The list has the agencies on the subgroup.",
     )
+    other_agencies = _other_agencies("Other agencies involved (optional)")
     is_countywide = forms.BooleanField(
         label="The issue is countywide: it affects every agency across the county",
         required=False,
@@ -194,9 +238,9 @@ class IssueForm(GovukForm, forms.Form):
         "comes near. For example, 27 3 2027",
         require_all_fields=False,
     )
-    good_practice = ChoiceOfRecords(
+    good_practice = OfferedRecords(
         label="Good practice it can learn from (optional)",
-        help_text="Entries in the good-practice register.",
+        help_text="The latest entries in the good-practice register.",
         queryset=GoodPractice.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -205,6 +249,11 @@ class IssueForm(GovukForm, forms.Form):
             "invalid_pk_value": "Choose good practice from the list",
             "invalid_list": "Choose good practice from the list",
         },
+    )
+    other_good_practice = GoodPracticeTitlesField(
+        label="Other good practice (optional)",
+        help_text="If an entry is not in the list above, type its title here: one entry on each "
+        "line.",
     )
 
     def __init__(
@@ -220,16 +269,20 @@ class IssueForm(GovukForm, forms.Form):
         if issue is not None:
             kwargs.setdefault("initial", initial_for(issue))
         super().__init__(*args, **kwargs)
-        self.fields["agencies"].queryset = agencies
+        named = [a.pk for a in issue.agencies.all()] if issue is not None else []
+        offer_agencies(self, "agencies", offered=agencies, accepted=taking_part(keep=named))
         self.fields["priority"].queryset = priorities
         self.fields["owner"].choices = owner_choices
-        self.fields["good_practice"].queryset = good_practice
-        _drop_maxlength(self, "description", "proposed_improvement")
+        offer_records(
+            self, "good_practice", offered=good_practice, accepted=GoodPractice.objects.all()
+        )
+        _drop_maxlength(self, "description", "proposed_improvement", "other_agencies")
         layout = [
             Field.text("title"),
             Field.textarea("description", rows=5, max_characters=LONG_TEXT_MAX),
             Field.radios("source", legend_size=Size.SMALL, small=True),
             Field.checkboxes("agencies", legend_size=Size.SMALL, small=True),
+            Field.textarea("other_agencies", rows=3),
             Field.checkbox("is_countywide", small=True),
             Field.select("priority"),
             Field.radios("likelihood", legend_size=Size.SMALL, small=True),
@@ -238,11 +291,20 @@ class IssueForm(GovukForm, forms.Form):
             Field.textarea("proposed_improvement", rows=5, max_characters=LONG_TEXT_MAX),
             Field("review_date"),
         ]
-        if good_practice.exists():
+        if GoodPractice.objects.exists():
             layout.append(Field.checkboxes("good_practice", legend_size=Size.SMALL, small=True))
+            layout.append(Field.textarea("other_good_practice", rows=3))
+            _drop_maxlength(self, "other_good_practice")
         else:
-            del self.fields["good_practice"]
+            del self.fields["good_practice"], self.fields["other_good_practice"]
         self.helper.layout = Layout(*layout)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        ticked_and_typed(self, "agencies", "other_agencies")
+        if "good_practice" in self.fields:
+            ticked_and_typed(self, "good_practice", "other_good_practice")
+        return cleaned
 
     @property
     def service_data(self) -> dict:
@@ -387,13 +449,16 @@ class GoodPracticeForm(GovukForm, forms.Form):
         help_text="For example: neglect, exploitation.",
     )
     agencies = _agencies(
-        "Agencies (optional)", help_text="The agencies whose practice it is, or that could use it."
+        "Agencies (optional)",
+        help_text="The agencies whose practice it is, or that could use it. The list has the "
+        "agencies on the Improving Outcomes subgroup.",
     )
+    other_agencies = _other_agencies("Other agencies (optional)")
 
     def __init__(self, *args, agencies: QuerySet[Agency], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agencies"].queryset = agencies
-        _drop_maxlength(self, "summary")
+        offer_agencies(self, "agencies", offered=agencies, accepted=taking_part())
+        _drop_maxlength(self, "summary", "other_agencies")
         self.helper.layout = Layout(
             Field.text("title"),
             Field.radios("scope", legend_size=Size.SMALL, small=True, inline=True),
@@ -402,7 +467,13 @@ class GoodPracticeForm(GovukForm, forms.Form):
             Field.text("link", spellcheck="false"),
             Field.text("theme", field_width=20),
             Field.checkboxes("agencies", legend_size=Size.SMALL, small=True),
+            Field.textarea("other_agencies", rows=3),
         )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        ticked_and_typed(self, "agencies", "other_agencies")
+        return cleaned
 
 
 def _themes() -> list[tuple[str, str]]:

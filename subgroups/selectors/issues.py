@@ -11,7 +11,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, QueryDict
 
-from hscb.models import Agency, Priority, User
+from hscb.models import Agency, Membership, Priority, User
 from hscb.selectors.actions import owner_choices as group_owner_choices
 from hscb.selectors.plan import current_plan
 from subgroups.forms.issues import GoodPracticeFilter
@@ -19,6 +19,9 @@ from subgroups.models import Escalation, GoodPractice, Issue, IssueUpdate
 from subgroups.services.register import register_group
 
 GOOD_PRACTICE_PER_PAGE = 20
+# What the issue and good-practice forms offer to tick; any other is typed by name.
+AGENCIES_OFFERED = 60
+GOOD_PRACTICE_OFFERED = 25
 
 
 # Issues -------------------------------------------------------------------------------------------
@@ -60,8 +63,17 @@ def owner_choices(*, include: User | None = None) -> list:
 
 
 def agency_choices(*, include: QuerySet[Agency] | None = None) -> QuerySet[Agency]:
-    """The agencies an issue can name: active ones, and any it already names."""
-    named = Q(is_active=True)
+    """The agencies an issue's form offers to tick: the open agencies represented on the
+    Improving Outcomes subgroup now (at most AGENCIES_OFFERED), and any the issue already names.
+    Any other agency taking part is typed by name."""
+    group = register_group()
+    represented = Membership.objects.current().filter(group=group).values("agency")
+    offered = list(
+        Agency.objects.filter(is_active=True, pk__in=represented)
+        .order_by("name")
+        .values_list("pk", flat=True)[:AGENCIES_OFFERED]
+    )
+    named = Q(pk__in=offered)
     if include is not None:
         named |= Q(pk__in=include.values("pk"))
     return Agency.objects.filter(named).order_by("name")
@@ -80,8 +92,18 @@ def priority_choices(*, include: Priority | None = None) -> QuerySet[Priority]:
     )
 
 
-def good_practice_choices() -> QuerySet[GoodPractice]:
-    return GoodPractice.objects.order_by("title", "pk")
+def good_practice_choices(*, include: QuerySet[GoodPractice] | None = None):
+    """The entries an issue's form offers to tick: the latest GOOD_PRACTICE_OFFERED, and any the
+    issue already links. Any other entry is typed by title."""
+    latest = list(
+        GoodPractice.objects.order_by("-added_at", "-pk").values_list("pk", flat=True)[
+            :GOOD_PRACTICE_OFFERED
+        ]
+    )
+    offered = Q(pk__in=latest)
+    if include is not None:
+        offered |= Q(pk__in=include.values("pk"))
+    return GoodPractice.objects.filter(offered).order_by("title", "pk")
 
 
 # Good practice ------------------------------------------------------------------------------------

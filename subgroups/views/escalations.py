@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from subgroups.forms.escalations import DecisionForm, EscalationForm
 from subgroups.models import ESCALATION_CRITERIA, Escalation, EscalationStatus
 from subgroups.selectors import escalations as selectors
+from subgroups.selectors import issues as issue_selectors
 from subgroups.services import register as services
 
 DECISION_FIELDS = {"actions": "action_1_title"}
@@ -55,7 +56,11 @@ def _placed_message(escalation: Escalation) -> str:
 def escalation_create(request: HttpRequest, pk: int) -> HttpResponse:
     issue = selectors.get_issue_to_escalate(request.user, pk)
     blocked = _blocked_reason(issue)
-    form = EscalationForm(request.POST if request.method == "POST" else None, issue=issue)
+    form = EscalationForm(
+        request.POST if request.method == "POST" else None,
+        issue=issue,
+        agencies=issue_selectors.agency_choices(include=issue.agencies.filter(is_active=True)),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -22,7 +22,9 @@ def _issue_form(request: HttpRequest, issue: Issue | None = None) -> IssueForm:
         agencies=selectors.agency_choices(include=issue.agencies.all() if issue else None),
         priorities=selectors.priority_choices(include=issue.priority if issue else None),
         owner_choices=selectors.owner_choices(include=issue.owner if issue else None),
-        good_practice=selectors.good_practice_choices(),
+        good_practice=selectors.good_practice_choices(
+            include=issue.good_practice.all() if issue else None
+        ),
         issue=issue,
     )
 

@@ -23,7 +23,7 @@ from cdop.models import (
 )
 from cdop.services import progress
 from hscb.models import GroupFunction, MeetingStatus
-from hscb.services.meetings import link_choices
+from hscb.services.meetings import link_choices, link_find
 from tests.cdop.factories import AgencyInformationFactory, ChildDeathFactory
 from tests.hscb.factories import AgencyFactory, MeetingFactory
 
@@ -290,6 +290,10 @@ def test_a_case_is_listed_for_a_panel_meeting_and_shows_on_its_agenda_links(
     assert death.panel_meeting == meeting
     labels = [label for _heading, options in link_choices(meeting) for _v, label in options]
     assert f"Child death {death.reference}" in labels
+    # An item finds it by its reference too, whatever the case.
+    assert link_find(meeting, f" {death.reference.lower()} ") == death
+    with pytest.raises(ValidationError, match="No record this item can be about"):
+        link_find(meeting, f"{death.reference}0")
     # Moved to a later meeting: still listed.
     later = panel_meeting(board, days=40)
     progress.death_list_for_panel(death=death, meeting=later, by=cdop_member)

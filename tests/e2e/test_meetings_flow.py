@@ -273,6 +273,11 @@ def test_the_secretariat_records_a_past_meeting_its_quorum_minutes_and_an_action
     expect(page.get_by_role("heading", level=1)).to_have_text("Record an action")
     page.get_by_label("Action", exact=True).fill("Add a section on adolescents to the strategy")
     page.get_by_label("Details (optional)").fill("Ask the Youth Justice Service for figures.")
+    # Sent without an owner: the autocomplete shows the error, and reads it with its hint.
+    follow(page, page.get_by_role("button", name="Save action"))
+    owner = page.get_by_role("combobox", name="Owner", exact=True)
+    expect(owner).to_have_class(re.compile(r"\bapp-autocomplete__input--error\b"))
+    expect(owner).to_have_accessible_description(re.compile("Choose the owner of the action"))
     choose_person(page, "Owner", f"{member.get_full_name()}, {member.agency.label}")
     fill_date(page, "Due date", due)
     page.get_by_label("Agenda item it arose from (optional)").select_option(

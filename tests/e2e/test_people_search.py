@@ -47,3 +47,35 @@ def test_someone_typed_but_not_found_is_not_chosen(page: Page, board, group_chai
     follow(page, page.get_by_role("button", name="Save action"))
     expect(page.get_by_role("alert")).to_contain_text("Choose the owner of the action")
     assert not Action.objects.exists()
+
+
+def test_two_people_of_the_same_name_are_each_their_own_choice(
+    page: Page, board, group_chair, password
+):
+    meeting = MeetingFactory(group=board["improving_outcomes"])
+    first = UserFactory(first_name="Sam", last_name="Smith<b>x</b>")
+    second = UserFactory(first_name="Sam", last_name="Smith<b>x</b>", agency=first.agency)
+    label = f"Sam Smith<b>x</b>, {first.agency.label}"
+    sign_in(page, group_chair.email, password)
+    visit(page, f"/meetings/{meeting.pk}/actions/new/")
+    owner = page.get_by_role("combobox", name="Owner")
+    owner.fill("sam smith")
+    # Both are offered, the name written as it is (not as markup), and the second is chosen.
+    choices = page.get_by_role("option", name=label, exact=True)
+    expect(choices).to_have_count(2)
+    choices.nth(1).click()
+    expect(owner).to_have_value(label)
+    page.get_by_label("Action", exact=True).fill("Share the audit")
+    # Sent without a due date: the person chosen is kept, and stays chosen when the field is
+    # visited again and left.
+    follow(page, page.get_by_role("button", name="Save action"))
+    expect(page.get_by_role("alert")).to_contain_text("Enter the due date")
+    owner = page.get_by_role("combobox", name="Owner")
+    expect(owner).to_have_value(label)
+    owner.focus()
+    page.keyboard.press("Tab")
+    expect(owner).to_have_value(label)
+    fill_date(page, "Due date", in_days(30))
+    follow(page, page.get_by_role("button", name="Save action"))
+    expect(success_banner(page)).to_contain_text("has been recorded")
+    assert Action.objects.get().owner == second

@@ -204,3 +204,24 @@ def test_the_people_list_has_no_list_of_every_agency_and_each_agency_links_to_it
     assert member.pk in shown
     assert shown == set(User.objects.filter(agency=member.agency).values_list("pk", flat=True))
     assert agency_staff.agency_id == member.agency_id or agency_staff.pk not in shown
+
+
+def test_the_membership_list_shows_the_newest_seats_first(admin_client, board):
+    import datetime
+
+    from tests.hscb.factories import MembershipFactory
+
+    group = board[GroupFunction.AUDIT]
+    for year, name in [(2019, "Oldseat"), (2026, "Newseat"), (2023, "Middleseat")]:
+        MembershipFactory(
+            group=group,
+            user=UserFactory(last_name=name),
+            start_date=datetime.date(year, 4, 1),
+        )
+    text = admin_client.get("/admin/hscb/membership/").content.decode()
+    assert text.index("Newseat") < text.index("Middleseat") < text.index("Oldseat")
+    # Filtering by whether a seat is current still works, and the column sorts still apply.
+    text = admin_client.get("/admin/hscb/membership/?current=ended").content.decode()
+    assert "Newseat" not in text
+    text = admin_client.get("/admin/hscb/membership/?o=4").content.decode()
+    assert text.index("Oldseat") < text.index("Middleseat") < text.index("Newseat")

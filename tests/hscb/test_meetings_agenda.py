@@ -172,6 +172,25 @@ def test_a_later_app_can_register_records_items_may_point_to(board, secretariat,
         services.link_resolve(meeting, "nonsense")
 
 
+def test_a_number_two_kinds_share_is_refused_naming_both_by_their_labels_only(
+    board, secretariat, agencies_linkable
+):
+    meeting = MeetingFactory()
+    action = ActionFactory(group=meeting.group, id=10**6)
+    AgencyFactory(name="Jane Doe, born 1 May 2015", id=10**6)
+    with pytest.raises(ValidationError) as excinfo:
+        services.link_find(meeting, str(action.pk))
+    message = excinfo.value.messages[0]
+    assert f"could be more than one record (Action {action.pk}: " in message
+    assert f"; Agency {action.pk})" in message
+    assert "Jane Doe" not in message
+    # Its kind's name says which is meant.
+    assert services.link_find(meeting, f"action {action.pk}") == action
+    assert services.link_find(meeting, f"Agency {action.pk}").pk == action.pk
+    with pytest.raises(ValidationError, match="No record"):
+        services.link_find(meeting, f"IO-{action.pk}")
+
+
 def linked_item(meeting, record) -> AgendaItem:
     item = AgendaItemFactory(meeting=meeting)
     item.linked = record

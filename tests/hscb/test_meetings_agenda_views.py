@@ -82,6 +82,71 @@ def test_adding_an_item_with_a_linked_action(client, io, secretariat, member):
     assert f'About: <a class="govuk-link" href="/actions/{action.pk}/">' in text
 
 
+def test_an_older_record_is_linked_by_its_reference(client, io, secretariat, monkeypatch):
+    from hscb.services import meetings as services
+
+    monkeypatch.setattr(services, "LINK_CHOICES", 2)
+    meeting = MeetingFactory(group=io)
+    older = ActionFactory(group=io, title="Audit the referral forms")
+    ActionFactory.create_batch(2, group=io)
+    theirs = ActionFactory(group=GroupFactory())
+    text = page(client, secretariat, f"/meetings/{meeting.pk}/items/new/")
+    assert "Audit the referral forms" not in text
+    assert "Or the reference of a record not in the list (optional)" in text
+    url = f"/meetings/{meeting.pk}/items/new/"
+    for typed, message in [
+        (
+            f"Action {theirs.pk}",
+            f"No record this item can be about has the reference “Action {theirs.pk}”",
+        ),
+        ("IO-99999", "No record this item can be about has the reference “IO-99999”"),
+        ("x" * 41, "A reference is 40 characters or fewer"),
+    ]:
+        response = client.post(url, {"title": "Referral audit", "linked_reference": typed})
+        text = response.content.decode()
+        assert message in text and 'href="#id_linked_reference"' in text, typed
+        assert escape(typed) in text
+    newest = io.actions.order_by("-pk").first()
+    response = client.post(
+        url,
+        {
+            "title": "Referral audit",
+            "linked": f"hscb.action:{newest.pk}",
+            "linked_reference": str(older.pk),
+        },
+    )
+    assert (
+        "Choose a record from the list or type a reference, not both" in response.content.decode()
+    )
+    assert not AgendaItem.objects.exists()
+    response = client.post(
+        url,
+        {
+            "title": "Referral audit",
+            "minutes_allotted": "10",
+            "linked_reference": f"  action {older.pk} ",
+        },
+    )
+    assert response.status_code == 302
+    assert AgendaItem.objects.get().linked == older
+
+
+def test_a_reference_typed_replaces_an_items_current_link(client, io, secretariat):
+    meeting = MeetingFactory(group=io)
+    first, second = ActionFactory.create_batch(2, group=io)
+    item = AgendaItemFactory(meeting=meeting, title="Actions", order=1, minutes_allotted=10)
+    item.linked = first
+    item.save()
+    client.force_login(secretariat)
+    url = f"/meetings/{meeting.pk}/items/{item.pk}/change/"
+    data = {"title": "Actions", "minutes_allotted": "10", "position": "1"}
+    data["linked"] = f"hscb.action:{first.pk}"
+    response = client.post(url, {**data, "linked_reference": f"Action {second.pk}"})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.linked == second
+
+
 def test_a_presenter_and_a_name_together_are_refused_keeping_input(client, io, secretariat, member):
     meeting = MeetingFactory(group=io)
     client.force_login(secretariat)

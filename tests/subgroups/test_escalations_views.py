@@ -4,6 +4,7 @@ keep what was typed, the Board's decision, and query counts that do not grow wit
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -91,8 +92,9 @@ def decided(escalation, by, **kwargs):
 
 def test_chair_sees_the_form_with_the_criteria_and_the_agencies(client, ratings, group_chair):
     issue = significant_issue(title="Missed health appointments")
-    AgencyFactory(name="East and North Herts NHS Trust")
-    AgencyFactory(name="Closed agency", is_active=False)
+    closed = AgencyFactory(name="Closed agency", is_active=False)
+    issue.agencies.add(AgencyFactory(name="East and North Herts NHS Trust"), closed)
+    AgencyFactory(name="Agency the issue does not name")
     client.force_login(group_chair)
     text = client.get(escalate_url(issue)).content.decode()
     assert "Escalate the issue to the Strategic Board" in text
@@ -101,7 +103,11 @@ def test_chair_sees_the_form_with_the_criteria_and_the_agencies(client, ratings,
     assert "It extends beyond the remit of the Strategic Board" in text
     assert "serious lack of co-operation of one or more agencies" in text
     assert "East and North Herts NHS Trust" in text
-    assert "Closed agency" not in text
+    offered = re.findall(r'name="uncooperative_agencies"[^>]*value="(\d+)"', text)
+    assert offered and str(closed.pk) not in offered
+    # Any other agency is typed by name: the page does not list every agency.
+    assert "Agency the issue does not name" not in text
+    assert "Other agencies not co-operating (optional)" in text
     assert 'value="Escalate to the Strategic Board"' in text
     assert "cannot be escalated" not in text
 

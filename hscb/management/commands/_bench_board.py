@@ -379,3 +379,37 @@ def _fill_register(
         ),
         batch_size=5000,
     )
+    _fill_good_practice(people, issues, agencies)
+
+
+def _fill_good_practice(people: list[User], issues: list, agencies: list[Agency]) -> None:
+    """An entry of the good-practice register for every hundred people, naming two agencies,
+    and linked from every seventh issue."""
+    from subgroups.models import GoodPractice, GoodPracticeScope, Issue
+
+    now = timezone.now()
+    entries = GoodPractice.objects.bulk_create(
+        GoodPractice(
+            title=f"Practice {i:05d}: joint visits {people[i * 100].pk}",
+            scope=GoodPracticeScope.values[i % len(GoodPracticeScope.values)],
+            source="A serious case review",
+            summary="Health visitors and social workers visit together.",
+            theme=["Neglect", "Exploitation", "Domestic abuse"][i % 3],
+            added_by=people[(i * 7) % len(people)],
+            added_at=now - datetime.timedelta(days=i % 3650),
+        )
+        for i in range(len(people) // 100)
+    )
+    if not entries:
+        return
+    named = GoodPractice.agencies.through
+    named.objects.bulk_create(
+        named(goodpractice_id=entry.pk, agency_id=agencies[(i + k) % len(agencies)].pk)
+        for i, entry in enumerate(entries)
+        for k in (0, 1)
+    )
+    linked = Issue.good_practice.through
+    linked.objects.bulk_create(
+        linked(issue_id=issue.pk, goodpractice_id=entries[i % len(entries)].pk)
+        for i, issue in enumerate(issues[::7])
+    )

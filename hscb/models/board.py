@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -167,6 +168,18 @@ class User(AbstractUser):
         indexes = [
             # Lists and searches of people go by surname: read in order, not sorted whole.
             models.Index(fields=["last_name", "first_name", "id"], name="user_by_name"),
+            # The invitations not taken up: the few never signed in with no password yet.
+            models.Index(
+                fields=["invitation_sent_at"],
+                condition=Q(
+                    is_active=True,
+                    last_login__isnull=True,
+                    password__startswith=UNUSABLE_PASSWORD_PREFIX,
+                ),
+                name="user_invited_not_signed_in",
+            ),
+            # The few closed accounts, which hold no seat.
+            models.Index(fields=["id"], condition=Q(is_active=False), name="user_closed"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -441,6 +454,8 @@ class Membership(models.Model):
             models.Index(fields=["group", "end_date"], name="membership_group_end"),
             # The admin's list, newest seats first, read a page at a time.
             models.Index(fields=["start_date", "id"], name="membership_by_start"),
+            # Seats ending soon, and the seats running, without reading those long ended.
+            models.Index(fields=["end_date"], name="membership_by_end"),
         ]
         constraints = [
             models.CheckConstraint(

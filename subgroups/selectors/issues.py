@@ -20,8 +20,8 @@ from subgroups.services.register import register_group
 
 GOOD_PRACTICE_PER_PAGE = 20
 # What the issue and good-practice forms offer to tick; any other is typed by name.
-AGENCIES_OFFERED = 60
-GOOD_PRACTICE_OFFERED = 25
+AGENCIES_OFFERED = 30
+GOOD_PRACTICE_OFFERED = 10
 
 
 # Issues -------------------------------------------------------------------------------------------

@@ -246,3 +246,19 @@ def test_an_uncooperative_agency_typed_by_name_is_recorded(
     data["other_uncooperative_agencies"] = "SBC"
     assert client.post(url, data).status_code == 302
     assert list(Escalation.objects.get().uncooperative_agencies.all()) == [elsewhere]
+
+
+def test_the_agencies_offered_are_capped_and_any_other_is_typed(
+    client, ratings, member, seated, monkeypatch
+):
+    from subgroups.selectors import issues as selectors
+
+    monkeypatch.setattr(selectors, "AGENCIES_OFFERED", 1)
+    client.force_login(member)
+    text = client.get("/register/new/").content.decode()
+    # The first by name of those on the subgroup (and the member's own seat's agency, if first).
+    shown = offered(text, "agencies")
+    assert len(shown) == 1
+    data = issue_data(member, [], other_agencies="Hertfordshire Constabulary\nEast Herts NHS")
+    assert client.post("/register/new/", data).status_code == 302
+    assert set(Issue.objects.get().agencies.all()) == set(seated)

@@ -16,8 +16,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import admin
-from django.db.models import Count, Max, Min, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Max, Min, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -27,6 +26,7 @@ from hscb.admin.board import (
     ReadOnlyInline,
     ViewOnly,
     case_link_mixin,
+    count_of,
     page_link,
 )
 
@@ -87,14 +87,9 @@ class DeathCategoryAdmin(HistoryAdmin):
     def get_queryset(self, request: HttpRequest):
         # Each category's reviews counted from the index on their category, not every review
         # joined to its category and grouped.
-        using = (
-            PanelReview.objects.filter(category=OuterRef("pk"))
-            .order_by()
-            .values("category")
-            .annotate(n=Count("pk"))
-            .values("n")
+        return (
+            super().get_queryset(request).annotate(review_count=count_of(PanelReview, "category"))
         )
-        return super().get_queryset(request).annotate(review_count=Coalesce(Subquery(using), 0))
 
     @admin.display(description="reviews using it", ordering="review_count")
     def reviews_using(self, obj: DeathCategory) -> int:

@@ -29,6 +29,19 @@ from hscb.services import board as services
 from hscb.services import twofactor
 
 
+def count_of(model, field: str) -> Coalesce:
+    """How many `model` rows point by `field` at each row of a list: a subquery counted for the
+    rows of the page shown (from the index on `field`), not every row joined and grouped."""
+    counted = (
+        model.objects.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
 class HistoryAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
     """Every model admin shows a link to the record's full change history. The history of a
     record this admin does not show (a draft, say) is not found, rather than an error."""
@@ -246,14 +259,7 @@ class AgencyAdmin(HistoryAdmin):
 
     def get_queryset(self, request):
         # Counted row by row for the page shown, not grouped over every account of every agency.
-        staff = (
-            User.objects.filter(agency=OuterRef("pk"))
-            .order_by()
-            .values("agency")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return super().get_queryset(request).annotate(_staff=Coalesce(Subquery(staff), 0))
+        return super().get_queryset(request).annotate(_staff=count_of(User, "agency"))
 
     @admin.display(description="people", ordering="_staff")
     def staff_count(self, obj: Agency) -> str:

@@ -13,6 +13,11 @@ ENV DEBUG=false \
     PATH=/opt/venv/bin:$PATH \
     WEB_CONCURRENCY=3
 
+# PostgreSQL's client programs (15, as the database's image) for `manage.py backup` and `restore`.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client-15 \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN pip install --no-cache-dir --disable-pip-version-check "uv>=0.9,<1"
 
 WORKDIR /app

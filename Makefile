@@ -15,11 +15,14 @@ $(BIN)/uv:
 install: $(BIN)/uv
 	$(BIN)/uv sync --frozen --python $(BIN)/python
 
+# `make run PORT=8001` serves on another port when 8000 is taken; links in emails follow it.
+PORT ?= 8000
+
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_board
 	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The suite runs in parallel (pytest-xdist), one worker a core; TEST_WORKERS=0 runs it in one.
 TEST_WORKERS ?= auto
